@@ -1,0 +1,47 @@
+# Two commands for a fresh machine with Python 3.11+ and make: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test lint format catalogues clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-virtualenv -r requirements.lock
+	$(BIN)/pip install --quiet --require-virtualenv --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-virtualenv -r requirements-test.lock
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## Migrate, load the default decks and serve on http://127.0.0.1:8000 (SQLite in ./var/).
+run: install
+	$(BIN)/arbejdsglaede serve --host $(HOST) --port $(PORT)
+
+## The whole suite: lint, unit, web, end-to-end (Chromium) and benchmark reports.
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app
+
+format: install-test
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+## Extract messages into app/locale/{da,en}; fails while a Danish translation is missing.
+catalogues: install
+	$(BIN)/python scripts/update_catalogues.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

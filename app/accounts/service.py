@@ -1,0 +1,150 @@
+"""Accounts: passwords, login with rate limiting, the first admin's setup link."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.errors import N_, DomainError
+from app.models import LoginFailure, Role, SetupToken, User
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+# Verifying against this keeps an unknown e-mail as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class TooManyAttempts(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            N_("Too many failed logins. Wait 15 minutes, then try again."), status_code=429
+        )
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            N_("The password must be at least %(n)d characters long."), n=MIN_PASSWORD_LENGTH
+        )
+
+
+def create_user(
+    session: Session, *, email: str, name: str, role: Role | str, password: str
+) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise DomainError(N_("Enter a valid e-mail address."))
+    if not name.strip():
+        raise DomainError(N_("Enter a name."))
+    if role not in set(Role):
+        raise DomainError(N_("Unknown role."))
+    check_password_rules(password)
+    if session.exec(select(User).where(User.email == email)).first():
+        raise DomainError(N_("A user with that e-mail address already exists."))
+    user = User(
+        email=email, name=name.strip(), role=str(role), password_hash=_hasher.hash(password)
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    now: datetime,
+    max_failures: int,
+    window: timedelta,
+) -> User:
+    """The user, or a DomainError that says the same for an unknown e-mail and a wrong password."""
+    email = normalise_email(email)
+    since = now - window
+    per_account = session.exec(
+        select(func.count()).where(LoginFailure.email == email, LoginFailure.created_at >= since)
+    ).one()
+    per_address = session.exec(
+        select(func.count()).where(
+            LoginFailure.address == address, LoginFailure.created_at >= since
+        )
+    ).one()
+    if per_account >= max_failures or per_address >= max_failures:
+        raise TooManyAttempts()
+    user = session.exec(select(User).where(User.email == email)).first()
+    if user is None or not user.is_active:
+        _verify(_DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = _verify(user.password_hash, password)
+    if not ok or user is None:
+        session.add(LoginFailure(email=email[:254], address=address[:64], created_at=now))
+        session.commit()
+        raise DomainError(N_("Wrong e-mail or password."), status_code=400)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+        session.commit()
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def has_users(session: Session) -> bool:
+    return session.exec(select(User.id).limit(1)).first() is not None
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_setup_token(session: Session, *, now: datetime, valid_for: timedelta) -> str | None:
+    """A fresh one-time setup token while no user exists; earlier unused tokens stop working."""
+    if has_users(session):
+        return None
+    for old in session.exec(select(SetupToken).where(SetupToken.used_at.is_(None))):  # type: ignore[union-attr]
+        old.expires_at = min(old.expires_at, now)
+        session.add(old)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        SetupToken(token_hash=_hash_token(token), created_at=now, expires_at=now + valid_for)
+    )
+    session.commit()
+    return token
+
+
+def check_setup_token(session: Session, *, token: str, now: datetime) -> SetupToken:
+    row = session.exec(
+        select(SetupToken).where(SetupToken.token_hash == _hash_token(token))
+    ).first()
+    if row is None or row.used_at is not None or row.expires_at <= now or has_users(session):
+        raise DomainError(
+            N_("This setup link has expired or has already been used."), status_code=410
+        )
+    return row
+
+
+def create_first_admin(
+    session: Session, *, token: str, email: str, name: str, password: str, now: datetime
+) -> User:
+    row = check_setup_token(session, token=token, now=now)
+    row.used_at = now
+    session.add(row)
+    return create_user(session, email=email, name=name, role=Role.admin, password=password)

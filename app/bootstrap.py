@@ -1,0 +1,48 @@
+"""First start and every start: migrate, load the default decks, offer the setup link."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from app import migrate
+from app.accounts import service as accounts
+from app.clock import Clock
+from app.config import Settings
+from app.db import write_session
+from app.decks import service as decks
+
+log = logging.getLogger("arbejdsglaede")
+
+
+def prepare_database(settings: Settings, engine: Engine) -> None:
+    """Idempotent: a second start changes nothing."""
+    if settings.sqlalchemy_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.sqlalchemy_url)
+    if settings.load_default_decks:
+        with write_session(engine) as session:
+            for line in decks.load_default_decks(
+                session, cards_dir=settings.cards_dir, max_pixels=settings.max_image_pixels
+            ):
+                log.info("default decks: %s", line)
+
+
+def announce_setup_link(settings: Settings, engine: Engine, clock: Clock) -> str | None:
+    """While no user exists, print a one-time link that creates the first admin."""
+    with write_session(engine) as session:
+        token = accounts.issue_setup_token(
+            session, now=clock(), valid_for=timedelta(hours=settings.setup_link_hours)
+        )
+    if token is None:
+        return None
+    url = f"{settings.base_url.rstrip('/')}/setup?token={token}"
+    # print, not only log: this is the one line the person at the console must see.
+    print(
+        f"\n  Arbejdsglæde: create the first administrator here (valid "
+        f"{settings.setup_link_hours} hours, once):\n\n    {url}\n",
+        flush=True,
+    )
+    return url

@@ -1,0 +1,73 @@
+"""Settings from environment variables (prefix ``ARBEJDSGLAEDE_``) and ``.env``."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app import PROJECT_DIR
+
+Language = Literal["da", "en"]
+LANGUAGES: tuple[Language, ...] = ("da", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ARBEJDSGLAEDE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # DATABASE_URL without prefix: the name operators and platforms already use.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    data_dir: Path = Path("var")
+    secret_key: str | None = None
+    default_language: Language = "da"
+    base_url: str = "http://127.0.0.1:8000"
+    cards_dir: Path = PROJECT_DIR / "cards"
+    load_default_decks: bool = True
+
+    session_idle_minutes: int = 60
+    secure_cookies: bool = False
+    login_max_failures: int = 10
+    login_window_minutes: int = 15
+    setup_link_hours: int = 24
+
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_request_bytes: int = 800 * 1024 * 1024
+    max_form_bytes: int = 1024 * 1024
+    max_image_pixels: int = 50_000_000
+
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_weak_secret(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < 32:
+            raise ValueError("secret_key must be at least 32 characters")
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+            if url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+            elif url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite:///{(self.data_dir / 'arbejdsglaede.db').resolve()}"
+
+    def resolved_secret(self) -> str:
+        """The configured secret, or one generated once into the data dir and kept there."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(key)
+        return key

@@ -1,0 +1,308 @@
+"""Decks: importing (all or nothing, with a report per file), the default decks, views."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sqlmodel import Session, col, select
+
+from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_file_name
+from app.errors import N_, DomainError
+from app.media.pipeline import ProcessedImage, process_image
+from app.media.service import VariantRef, store_image, variants_of
+from app.models import Card, Deck, DeckStatus
+
+log = logging.getLogger(__name__)
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+MANIFEST = "deck.toml"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    file: str
+    message: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+class DeckRefused(DomainError):
+    """No deck was stored; ``problems`` says why, one line per file."""
+
+    def __init__(self, problems: list[FileProblem]) -> None:
+        super().__init__(N_("The deck was not imported. Nothing was saved."))
+        self.problems = problems
+
+
+def slugify(text: str) -> str:
+    text = text.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    text = text.replace("Æ", "Ae").replace("Ø", "Oe").replace("Å", "Aa")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "deck"
+
+
+def check_files(
+    manifest: Manifest,
+    files: dict[str, bytes],
+    *,
+    max_pixels: int,
+    process: Callable[..., ProcessedImage] = process_image,
+) -> tuple[list[tuple[CardEntry, ProcessedImage]], list[FileProblem]]:
+    """Every card's image processed, or the problems; images are decoded one at a time."""
+    problems: list[FileProblem] = []
+    entries = list(manifest.cards)
+    listed = {entry.file for entry in entries}
+    for entry in entries:
+        if entry.file not in files:
+            problems.append(
+                FileProblem(entry.file, N_("Listed in deck.toml but not in the upload."))
+            )
+    for name in sorted(set(files) - listed):
+        entries.append(CardEntry(file=name, title_da=title_from_file_name(name)))
+    if not entries and not problems:
+        problems.append(FileProblem(MANIFEST, N_("The deck has no images.")))
+    processed: list[tuple[CardEntry, ProcessedImage]] = []
+    seen: dict[str, str] = {}
+    for entry in entries:
+        data = files.get(entry.file)
+        if data is None:
+            continue
+        try:
+            image = process(data, max_pixels=max_pixels)
+        except DomainError as error:
+            problems.append(FileProblem(entry.file, error.message, error.params))
+            continue
+        if image.sha256 in seen:
+            problems.append(
+                FileProblem(
+                    entry.file, N_("The same image as %(other)s."), {"other": seen[image.sha256]}
+                )
+            )
+            continue
+        seen[image.sha256] = entry.file
+        processed.append((entry, image))
+    return processed, problems
+
+
+def import_deck(
+    session: Session,
+    *,
+    manifest: Manifest,
+    files: dict[str, bytes],
+    max_pixels: int,
+    status: DeckStatus = DeckStatus.published,
+    is_default: bool = False,
+    source_hash: str | None = None,
+    slug: str | None = None,
+) -> Deck:
+    """Create the deck only when every card validates (DESIGN §3); otherwise DeckRefused."""
+    processed, problems = check_files(manifest, files, max_pixels=max_pixels)
+    if problems:
+        raise DeckRefused(problems)
+    deck = Deck(
+        slug=unique_slug(session, slug or slugify(manifest.name_da)),
+        name_da=manifest.name_da,
+        name_en=manifest.name_en or manifest.name_da,
+        description_da=manifest.description_da,
+        description_en=manifest.description_en,
+        purpose=manifest.purpose,
+        language=manifest.language,
+        licence=manifest.licence,
+        attribution=manifest.attribution,
+        status=status,
+        is_default=is_default,
+        source_hash=source_hash,
+    )
+    session.add(deck)
+    session.flush()
+    for position, (entry, image) in enumerate(processed):
+        store_image(session, image)
+        session.add(
+            Card(
+                deck_id=deck.id or 0,
+                position=position,
+                file_name=entry.file,
+                title_da=entry.title_da,
+                title_en=entry.title_en,
+                alt_da=entry.alt_da,
+                alt_en=entry.alt_en,
+                theme=entry.theme,
+                image_sha256=image.sha256,
+                source=entry.source,
+                author=entry.author,
+                licence=entry.licence or manifest.licence,
+            )
+        )
+    session.commit()
+    session.refresh(deck)
+    return deck
+
+
+def unique_slug(session: Session, base: str) -> str:
+    slug, n = base, 1
+    while session.exec(select(Deck.id).where(Deck.slug == slug)).first() is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def read_deck_folder(folder: Path) -> tuple[Manifest, dict[str, bytes], str]:
+    """A default deck from ``cards/<folder>``: its manifest, image bytes and content hash."""
+    manifest_path = folder / MANIFEST
+    text = manifest_path.read_text(encoding="utf-8") if manifest_path.exists() else ""
+    manifest = parse_manifest(text, default_name=title_from_file_name(folder.name))
+    digest = hashlib.sha256(text.encode())
+    files: dict[str, bytes] = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file() and not path.is_symlink():
+            files[path.name] = path.read_bytes()
+            digest.update(path.name.encode() + b"\0" + hashlib.sha256(files[path.name]).digest())
+    return manifest, files, digest.hexdigest()
+
+
+def load_default_decks(session: Session, *, cards_dir: Path, max_pixels: int) -> list[str]:
+    """Load each folder of ``cards/`` once; a changed folder replaces its deck, the old one is
+    archived so that conversations that used it keep their cards. Returns what it did."""
+    report: list[str] = []
+    if not cards_dir.is_dir():
+        return report
+    for folder in sorted(p for p in cards_dir.iterdir() if (p / MANIFEST).is_file()):
+        slug = slugify(folder.name)
+        try:
+            manifest, files, source_hash = read_deck_folder(folder)
+        except DomainError as error:
+            log.error("default deck %s refused: %s", folder.name, error.message % error.params)
+            report.append(f"refused {folder.name}")
+            continue
+        current = session.exec(select(Deck).where(Deck.is_default, Deck.slug == slug)).first()
+        if current is not None and current.source_hash == source_hash:
+            continue
+        try:
+            deck = import_deck(
+                session,
+                manifest=manifest,
+                files=files,
+                max_pixels=max_pixels,
+                is_default=True,
+                source_hash=source_hash,
+                slug=f"{slug}-new" if current else slug,
+            )
+        except DeckRefused as refused:
+            session.rollback()
+            for problem in refused.problems:
+                log.error(
+                    "default deck %s refused: %s: %s",
+                    folder.name,
+                    problem.file,
+                    problem.message % problem.params if problem.params else problem.message,
+                )
+            report.append(f"refused {folder.name}")
+            continue
+        if current is not None:
+            current.status = DeckStatus.archived
+            current.is_default = False
+            current.slug = unique_slug(session, f"{slug}-{current.id}")
+            session.add(current)
+            session.flush()
+            deck.slug = slug
+            session.add(deck)
+            session.commit()
+            report.append(f"updated {folder.name}")
+        else:
+            report.append(f"loaded {folder.name}")
+    return report
+
+
+@dataclass(frozen=True)
+class CardView:
+    id: int
+    title: str
+    alt: str
+    theme: str
+    thumb: VariantRef
+    large: VariantRef
+    srcset: tuple[VariantRef, ...]
+
+
+@dataclass(frozen=True)
+class DeckView:
+    slug: str
+    name: str
+    description: str
+    purpose: str
+    status: str
+    attribution: str
+    licence: str
+    cards: tuple[CardView, ...]
+
+    @property
+    def cover(self) -> CardView | None:
+        return self.cards[0] if self.cards else None
+
+
+def card_views(session: Session, cards: list[Card], lang: str) -> list[CardView]:
+    variants = variants_of(session, [card.image_sha256 for card in cards])
+    views: list[CardView] = []
+    for card in cards:
+        found = variants[card.image_sha256]
+        if not found:
+            continue
+        views.append(
+            CardView(
+                id=card.id or 0,
+                title=card.title(lang),
+                alt=card.alt(lang),
+                theme=card.theme,
+                thumb=found[0],
+                large=found[-1],
+                srcset=tuple(found),
+            )
+        )
+    return views
+
+
+def _deck_view(deck: Deck, cards: list[CardView], lang: str) -> DeckView:
+    return DeckView(
+        slug=deck.slug,
+        name=deck.name(lang),
+        description=deck.description(lang),
+        purpose=deck.purpose,
+        status=deck.status,
+        attribution=deck.attribution,
+        licence=deck.licence,
+        cards=tuple(cards),
+    )
+
+
+def list_decks(session: Session, *, lang: str) -> list[DeckView]:
+    """Published decks with their cover and card count (the cards are not all loaded)."""
+    decks = session.exec(
+        select(Deck).where(Deck.status == DeckStatus.published).order_by(col(Deck.id))
+    ).all()
+    views: list[DeckView] = []
+    for deck in decks:
+        cards = session.exec(
+            select(Card).where(Card.deck_id == deck.id).order_by(col(Card.position))
+        ).all()
+        views.append(_deck_view(deck, card_views(session, list(cards), lang), lang))
+    return views
+
+
+def deck_view(session: Session, *, slug: str, lang: str) -> DeckView:
+    deck = session.exec(select(Deck).where(Deck.slug == slug)).first()
+    if deck is None:
+        raise LookupError(slug)
+    cards = session.exec(
+        select(Card).where(Card.deck_id == deck.id).order_by(col(Card.position))
+    ).all()
+    return _deck_view(deck, card_views(session, list(cards), lang), lang)
+
+
+def file_name_is_safe(name: str) -> bool:
+    """A plain file name: no folders, no parent references, no hidden files."""
+    path = PurePosixPath(name)
+    return len(path.parts) == 1 and not name.startswith(".") and "\\" not in name

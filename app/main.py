@@ -1,0 +1,186 @@
+"""create_app(): middleware, routers, static files, start-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from anyio import to_thread
+from asgi_csrf import asgi_csrf
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Scope, Send
+
+from app import PROJECT_DIR, bootstrap
+from app.accounts.deps import Forbidden, LoginRequired
+from app.accounts.routes import router as accounts_router
+from app.clock import Clock, utcnow
+from app.config import Settings
+from app.db import make_engine
+from app.decks.routes import router as decks_router
+from app.errors import N_, DomainError
+from app.i18n import translate
+from app.media.routes import router as media_router
+from app.pages.routes import router as pages_router
+from app.security import BodyLimit, LanguageSwitch, SecurityHeaders
+from app.web import is_partial, render
+
+log = logging.getLogger("arbejdsglaede")
+SESSION_COOKIE = "session"
+CSRF_PROTECTED_WITHOUT_COOKIES = ["/login", "/setup"]
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.sqlalchemy_url)
+    secret = settings.resolved_secret()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Migrating and decoding the default decks is blocking work: off the event loop.
+        await to_thread.run_sync(bootstrap.prepare_database, settings, engine)
+        await to_thread.run_sync(bootstrap.announce_setup_link, settings, engine, clock)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Arbejdsglæde", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.clock = clock
+
+    app.include_router(pages_router)
+    app.include_router(accounts_router)
+    app.include_router(decks_router)
+    app.include_router(media_router)
+    app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
+    _add_error_handlers(app)
+
+    # Outermost last: headers on everything, then language, body caps, CSRF, session.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(_CsrfMiddleware, secret=secret, secure=settings.secure_cookies)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_request_bytes, max_form_bytes=settings.max_form_bytes
+    )
+    app.add_middleware(
+        LanguageSwitch, default=settings.default_language, secure=settings.secure_cookies
+    )
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    return app
+
+
+class _CsrfMiddleware:
+    """asgi-csrf (form field ``csrftoken``, header ``x-csrftoken``) with a page in the user's
+    language when the token does not match."""
+
+    def __init__(self, app: ASGIApp, *, secret: str, secure: bool) -> None:
+        self.app = asgi_csrf(
+            app,
+            signing_secret=secret,
+            always_protect=CSRF_PROTECTED_WITHOUT_COOKIES,
+            cookie_secure=secure,
+            send_csrf_failed=_csrf_failed,
+        )
+
+    async def __call__(self, scope: Scope, receive, send: Send) -> None:  # type: ignore[no-untyped-def]
+        await self.app(scope, receive, send)
+
+
+async def _csrf_failed(scope: Scope, send: Send, message_id: object) -> None:
+    lang = scope.get("state", {}).get("lang", "da")
+    text = translate(
+        lang,
+        "The form had expired or came from another page. Reload the page and try again.",
+    )
+    body = text.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 403,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        url = f"/login?next={quote(target)}" + ("&expired=1" if exc.expired else "")
+        if request.headers.get("hx-request"):
+            # A fetch() would follow a redirect silently; ask htmx to navigate instead.
+            return Response(status_code=401, headers={"HX-Redirect": url})
+        return RedirectResponse(url, status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error_page(request, 403)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error_page(request, exc.status_code)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
+        message = translate(request.state.lang, exc.message, **exc.params)
+        if is_partial(request):
+            return render(
+                request,
+                "partials/message.html",
+                {"message": message, "kind": "error"},
+                status_code=exc.status_code,
+                headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+            )
+        return render(
+            request,
+            "pages/error.html",
+            {"status": exc.status_code, "message": message},
+            status_code=exc.status_code,
+        )
+
+
+ERROR_MESSAGES = {
+    403: N_("You do not have access to this page."),
+    404: N_("The page does not exist, or it is not yours to see."),
+    405: N_("That is not possible here."),
+}
+
+
+def _error_page(request: Request, status: int) -> Response:
+    message = translate(
+        request.state.lang, ERROR_MESSAGES.get(status, N_("Something went wrong. Try again."))
+    )
+    return render(
+        request, "pages/error.html", {"status": status, "message": message}, status_code=status
+    )
+
+
+def _default_app() -> FastAPI:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return create_app()
+
+
+def __getattr__(name: str) -> FastAPI:
+    # `uvicorn app.main:app` works, yet importing this module builds nothing.
+    if name == "app":
+        application = _default_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from app.clock import utcnow
+
+
+class Role(StrEnum):
+    leader = "leader"
+    facilitator = "facilitator"
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    password_hash: str = Field(max_length=200)
+    is_active: bool = True
+    language: str | None = Field(default=None, max_length=5)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role in (Role.facilitator, Role.admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login; counted per account and per address, so all processes share it."""
+
+    __tablename__ = "login_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class SetupToken(SQLModel, table=True):
+    """The one-time link that creates the first admin. Only the token's hash is stored."""
+
+    __tablename__ = "setup_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None

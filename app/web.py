@@ -1,0 +1,73 @@
+"""Templates and the one helper that decides between a whole page and a fragment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import pass_context
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app import PROJECT_DIR, __version__
+from app.i18n import format_day, format_moment, translate, translate_plural
+
+VARY = "HX-Request, HX-Request-Type"
+
+
+def is_partial(request: Request) -> bool:
+    """htmx 4 sends HX-Request on boosted navigation and history restores too; only a
+    request marked ``HX-Request-Type: partial`` wants a fragment."""
+    return request.headers.get("hx-request-type") == "partial"
+
+
+def _context(request: Request) -> dict[str, Any]:
+    lang: str = request.state.lang
+    csrf = request.scope.get("csrftoken")
+    return {
+        "lang": lang,
+        "_": lambda message, **params: translate(lang, message, **params),
+        "ngettext": lambda s, p, n, **params: translate_plural(lang, s, p, n, **params),
+        "csrf_token": csrf() if csrf else "",
+        "current_user": getattr(request.state, "user", None),
+        "version": __version__,
+    }
+
+
+templates = Jinja2Blocks(directory=str(PROJECT_DIR / "templates"), context_processors=[_context])
+
+
+@pass_context
+def _url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
+    """A path, not an absolute URL: correct behind any proxy, and shorter."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **params))
+
+
+templates.env.globals["url_for"] = _url_for
+templates.env.filters["day"] = format_day
+templates.env.filters["moment"] = format_moment
+templates.env.globals["languages"] = (("da", "Dansk"), ("en", "English"))
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The full page, or only ``block`` when htmx asks for a partial swap."""
+    block_name = block if block and is_partial(request) else None
+    response: HTMLResponse = templates.TemplateResponse(
+        request,
+        template,
+        context or {},
+        block_name=block_name,
+        status_code=status_code,
+        headers=headers,
+    )
+    response.headers["Vary"] = VARY
+    return response

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from app.accounts import service
+from app.errors import DomainError
+from tests.conftest import PASSWORD
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+WINDOW = timedelta(minutes=15)
+
+
+def login(session: Session, email: str, password: str, address: str = "10.0.0.1", now=NOW):  # type: ignore[no-untyped-def]
+    return service.authenticate(
+        session,
+        email=email,
+        password=password,
+        address=address,
+        now=now,
+        max_failures=10,
+        window=WINDOW,
+    )
+
+
+def test_password_is_stored_as_argon2_hash(session: Session) -> None:
+    user = service.create_user(
+        session, email="Leder@Example.org", name="Leder", role="leader", password=PASSWORD
+    )
+    assert user.email == "leder@example.org"
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash
+
+
+def test_short_password_and_duplicate_email_are_refused(session: Session) -> None:
+    with pytest.raises(DomainError):
+        service.create_user(
+            session, email="a@example.org", name="A", role="leader", password="kort"
+        )
+    service.create_user(session, email="a@example.org", name="A", role="leader", password=PASSWORD)
+    with pytest.raises(DomainError):
+        service.create_user(
+            session, email="A@example.org", name="A", role="leader", password=PASSWORD
+        )
+
+
+def test_wrong_password_and_unknown_email_say_the_same(session: Session) -> None:
+    service.create_user(session, email="a@example.org", name="A", role="leader", password=PASSWORD)
+    with pytest.raises(DomainError) as wrong:
+        login(session, "a@example.org", "not the password")
+    with pytest.raises(DomainError) as unknown:
+        login(session, "nobody@example.org", "not the password")
+    assert wrong.value.message == unknown.value.message
+
+
+def test_eleventh_attempt_is_refused_even_with_the_right_password(session: Session) -> None:
+    service.create_user(session, email="a@example.org", name="A", role="leader", password=PASSWORD)
+    for i in range(10):
+        with pytest.raises(DomainError):
+            login(session, "a@example.org", "wrong", address=f"10.0.0.{i}")
+    with pytest.raises(service.TooManyAttempts):
+        login(session, "a@example.org", PASSWORD, address="10.9.9.9")
+    # After the window the account opens again.
+    assert login(session, "a@example.org", PASSWORD, now=NOW + WINDOW + timedelta(seconds=1))
+
+
+def test_attempts_are_limited_per_address_too(session: Session) -> None:
+    for i in range(10):
+        with pytest.raises(DomainError):
+            login(session, f"user{i}@example.org", "wrong", address="10.1.1.1")
+    with pytest.raises(service.TooManyAttempts):
+        login(session, "someone@example.org", "x", address="10.1.1.1")
+
+
+def test_setup_token_works_once(session: Session) -> None:
+    token = service.issue_setup_token(session, now=NOW, valid_for=timedelta(hours=24))
+    assert token
+    admin = service.create_first_admin(
+        session, token=token, email="admin@example.org", name="Admin", password=PASSWORD, now=NOW
+    )
+    assert admin.role == "admin"
+    with pytest.raises(DomainError):
+        service.check_setup_token(session, token=token, now=NOW)
+    assert service.issue_setup_token(session, now=NOW, valid_for=timedelta(hours=24)) is None
+
+
+def test_setup_token_expires_and_a_new_one_replaces_it(session: Session) -> None:
+    old = service.issue_setup_token(session, now=NOW, valid_for=timedelta(hours=24))
+    assert old
+    with pytest.raises(DomainError):
+        service.check_setup_token(session, token=old, now=NOW + timedelta(hours=25))
+    new = service.issue_setup_token(session, now=NOW, valid_for=timedelta(hours=24))
+    assert new
+    with pytest.raises(DomainError):
+        service.check_setup_token(session, token=old, now=NOW)
+    service.check_setup_token(session, token=new, now=NOW)

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import text
+from sqlmodel import select
+
+from app.db import make_engine, read_session, write_session
+from app.migrate import alembic_config
+from app.models import LoginFailure
+
+THREADS = 8
+WRITES_EACH = 40
+
+
+def test_migrations_build_the_models_schema(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    # alembic check fails when the models and the migrations disagree.
+    command.check(config)
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_concurrent_read_then_write_transactions_all_succeed(tmp_path: Path) -> None:
+    """Each thread reads a count, then writes: with a deferred BEGIN most of these fail at once
+    with "database is locked"; with BEGIN IMMEDIATE every one waits its turn."""
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url, pool_size=THREADS, max_overflow=0)
+    errors: list[BaseException] = []
+    start = threading.Barrier(THREADS)
+
+    def work(n: int) -> None:
+        start.wait()
+        for i in range(WRITES_EACH):
+            try:
+                with write_session(engine) as session:
+                    seen = len(session.exec(select(LoginFailure.id)).all())
+                    session.add(LoginFailure(email=f"{n}-{i}-{seen}", address="t"))
+                    session.commit()
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with read_session(engine) as session:
+        count = session.exec(text("SELECT count(*) FROM login_failures")).one()  # type: ignore[call-overload]
+    assert count[0] == THREADS * WRITES_EACH
+    engine.dispose()

@@ -1,0 +1,88 @@
+"""The project's promises about itself: set-up, Docker, documentation, catalogues."""
+
+from __future__ import annotations
+
+import re
+
+from babel.messages.pofile import read_po
+
+from app import PROJECT_DIR
+from app.cli import build_parser
+from app.config import Settings
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```")[1]
+    commands = [line.split("#")[0].strip() for line in first_block.splitlines()[1:] if line]
+    assert commands == ["make run", "make test"]
+
+
+def test_dockerfile_uses_the_lock_file_a_non_root_user_and_a_health_check() -> None:
+    dockerfile = (PROJECT_DIR / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.\d+-slim", dockerfile, re.M)
+    assert "requirements.lock" in dockerfile
+    assert re.search(r"^USER (?!root)\w+", dockerfile, re.M)
+    assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
+    assert 'VOLUME ["/app/var"]' in dockerfile
+
+
+def test_lock_files_pin_every_dependency() -> None:
+    for name in ("requirements.lock", "requirements-test.lock"):
+        lines = [
+            line.strip()
+            for line in (PROJECT_DIR / name).read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        assert lines
+        assert all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.\-+]+", line) for line in lines), lines
+
+
+def test_every_command_and_setting_is_documented() -> None:
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for command in commands:
+        assert f"arbejdsglaede {command}" in readme, command
+    for name, field in Settings.model_fields.items():
+        env = field.validation_alias if isinstance(field.validation_alias, str) else None
+        assert (env or f"ARBEJDSGLAEDE_{name.upper()}") in readme, name
+
+
+def test_catalogues_are_complete() -> None:
+    catalogues = {}
+    for lang in ("da", "en"):
+        path = PROJECT_DIR / "app" / "locale" / lang / "LC_MESSAGES" / "messages.po"
+        with path.open("rb") as handle:
+            catalogues[lang] = read_po(handle, locale=lang)
+    da, en = catalogues["da"], catalogues["en"]
+    ids = {m.id for m in da if m.id}
+    assert ids == {m.id for m in en if m.id}
+    for message in da:
+        if message.id:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            assert all(strings), f"missing Danish for {message.id!r}"
+            assert not message.fuzzy, message.id
+
+
+def test_catalogues_cover_every_msgid_in_the_code() -> None:
+    """Run the extractor: a string added to the code without a catalogue entry fails here."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from scripts.update_catalogues import KEYWORDS
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "m.pot"
+        command = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
+        for keyword in KEYWORDS:
+            command += ["-k", keyword]
+        command += ["--no-default-keywords", "-o", str(pot), "."]
+        subprocess.run(command, cwd=PROJECT_DIR, check=True, capture_output=True)
+        with pot.open("rb") as handle:
+            extracted = {m.id for m in read_po(handle) if m.id}
+    path = PROJECT_DIR / "app" / "locale" / "da" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        known = {m.id for m in read_po(handle) if m.id}
+    assert extracted - known == set()
