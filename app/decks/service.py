@@ -16,7 +16,7 @@ from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_f
 from app.errors import N_, DomainError
 from app.media.pipeline import ProcessedImage, process_image
 from app.media.service import VariantRef, store_image, variants_of
-from app.models import Card, Deck, DeckStatus
+from app.models import Card, Deck, DeckPurpose, DeckStatus
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -240,6 +240,14 @@ class DeckView:
     cards: tuple[CardView, ...]
 
     @property
+    def credit(self) -> str:
+        """Attribution and licence, the licence only when the attribution does not name it."""
+        bare = self.attribution.replace(" ", "-").lower()
+        if self.licence and self.licence.lower() not in bare:
+            return f"{self.attribution} · {self.licence}" if self.attribution else self.licence
+        return self.attribution
+
+    @property
     def cover(self) -> CardView | None:
         return self.cards[0] if self.cards else None
 
@@ -281,7 +289,10 @@ def _deck_view(deck: Deck, cards: list[CardView], lang: str) -> DeckView:
 def list_decks(session: Session, *, lang: str) -> list[DeckView]:
     """Published decks with their cover and card count (the cards are not all loaded)."""
     decks = session.exec(
-        select(Deck).where(Deck.status == DeckStatus.published).order_by(col(Deck.id))
+        select(Deck)
+        .where(Deck.status == DeckStatus.published)
+        # Status first: the order the conversation uses them in.
+        .order_by(Deck.purpose != DeckPurpose.status, col(Deck.id))
     ).all()
     views: list[DeckView] = []
     for deck in decks:

@@ -1,0 +1,80 @@
+"""The command line works from any working directory (data in ./var of that directory)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from sqlmodel import select
+
+from app.db import make_engine, read_session
+from app.i18n import format_day
+from app.models import User
+from tests.conftest import PASSWORD
+
+
+def run_cli(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARBEJDSGLAEDE_")}
+    env["ARBEJDSGLAEDE_LOAD_DEFAULT_DECKS"] = "false"
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_create_user_reads_the_password_from_stdin_in_any_directory(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path,
+        "create-user",
+        "--email",
+        "leder@example.org",
+        "--name",
+        "Leder",
+        "--role",
+        "leader",
+        stdin=PASSWORD + "\n",
+    )
+    assert result.returncode == 0, result.stderr
+    database = tmp_path / "var" / "arbejdsglaede.db"
+    assert database.exists()
+    engine = make_engine(f"sqlite:///{database}")
+    with read_session(engine) as session:
+        user = session.exec(select(User)).one()
+    assert (user.email, user.role) == ("leder@example.org", "leader")
+    engine.dispose()
+
+
+def test_create_user_refuses_a_short_password_with_a_message(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path,
+        "create-user",
+        "--email",
+        "a@example.org",
+        "--name",
+        "A",
+        "--role",
+        "admin",
+        stdin="short\n",
+    )
+    assert result.returncode == 1
+    assert "at least 10 characters" in result.stderr
+
+
+def test_migrate_twice_changes_nothing(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    database = tmp_path / "var" / "arbejdsglaede.db"
+    before = database.stat().st_size
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    assert database.stat().st_size == before
+
+
+def test_dates_are_danish() -> None:
+    assert format_day(date(2026, 12, 1), "da") == "1. december 2026"
+    assert format_day(date(2026, 12, 1), "en") == "1 December 2026"

@@ -1,0 +1,82 @@
+"""Every route against every role: a new route cannot forget its access check."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from app.main import create_app
+from tests.conftest import Client, add_user, make_settings
+
+# Routes anyone may use without logging in (DESIGN §6: login, setup, health, static).
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("GET", "/setup"),
+    ("POST", "/setup"),
+    ("GET", "/manifest.webmanifest"),
+}
+# The roles allowed on each protected route; every route of the app must be listed.
+ROLES = {"leader", "facilitator", "admin"}
+ALLOWED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/"): ROLES,
+    ("GET", "/about"): ROLES,
+    ("GET", "/decks"): ROLES,
+    ("GET", "/decks/{slug}"): ROLES,
+    ("GET", "/media/{sha256}.webp"): ROLES,
+}
+
+
+def walk(routes: list[Any], prefix: str = "") -> list[tuple[str, str]]:
+    """Every (method, path), also inside included routers (FastAPI keeps those wrapped)."""
+    found = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found += [(m, prefix + route.path) for m in route.methods - {"HEAD"}]
+        elif hasattr(route, "original_router"):
+            found += walk(route.original_router.routes, prefix + route.include_context.prefix)
+    return found
+
+
+def app_routes() -> list[tuple[str, str]]:
+    return sorted(walk(create_app(make_settings(Path("/nonexistent"))).routes))
+
+
+ROUTES = app_routes()
+
+
+def test_every_route_is_classified() -> None:
+    assert set(ROUTES) == PUBLIC | set(ALLOWED)
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "x" * 64, path)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ALLOWED))
+def test_anonymous_is_sent_to_login(client: Client, method: str, path: str) -> None:
+    response = client.request(
+        method, concrete(path), headers={"x-csrftoken": client.csrf}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize(("method", "path"), sorted(ALLOWED))
+def test_roles(client: Client, role: str, method: str, path: str) -> None:
+    add_user(client, f"{role}@example.org", role=role)
+    client.login(f"{role}@example.org")
+    response = client.request(
+        method, concrete(path), headers={"x-csrftoken": client.csrf}, follow_redirects=False
+    )
+    if role in ALLOWED[(method, path)]:
+        assert response.status_code in (200, 303, 404), response.status_code
+    else:
+        assert response.status_code in (403, 404)
