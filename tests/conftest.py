@@ -18,6 +18,7 @@ from app.db import make_engine, write_session
 from app.main import create_app
 
 PASSWORD = "a long and good password"
+pytest_plugins = ["tests.browser"]
 
 
 class FakeClock:
