@@ -18,6 +18,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from app.main import create_app
 
+    if "base_url" not in settings.model_fields_set:
+        # The printed setup link should point where this server actually listens.
+        settings = settings.model_copy(update={"base_url": f"http://{args.host}:{args.port}"})
     uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
     return 0
 
