@@ -18,3 +18,7 @@ class DomainError(Exception):
 def N_(message: str) -> str:
     """Mark a msgid for extraction; it is translated when rendered."""
     return message
+
+
+class NotFound(Exception):
+    """Not there, or not yours: both answer 404, so nobody learns what others have."""

@@ -21,9 +21,10 @@ from app.accounts.deps import Forbidden, LoginRequired
 from app.accounts.routes import router as accounts_router
 from app.clock import Clock, utcnow
 from app.config import Settings
+from app.conversations.routes import router as conversations_router
 from app.db import make_engine
 from app.decks.routes import router as decks_router
-from app.errors import N_, DomainError
+from app.errors import N_, DomainError, NotFound
 from app.i18n import translate
 from app.media.routes import router as media_router
 from app.pages.routes import router as pages_router
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.clock = clock
 
     app.include_router(pages_router)
+    app.include_router(conversations_router)
     app.include_router(accounts_router)
     app.include_router(decks_router)
     app.include_router(media_router)
@@ -133,6 +135,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         return _error_page(request, 403)
 
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return _error_page(request, 404)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return _error_page(request, exc.status_code)
@@ -144,7 +150,7 @@ def _add_error_handlers(app: FastAPI) -> None:
             return render(
                 request,
                 "partials/message.html",
-                {"message": message, "kind": "error"},
+                {"message": message, "kind": "error", "reload": exc.params.get("stale", False)},
                 status_code=exc.status_code,
                 headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
             )

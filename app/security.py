@@ -10,8 +10,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n import LANG_COOKIE, pick_language, translate
 
+# style-src-attr: htmx keeps an element's style attribute across a swap (for CSS transitions),
+# and the browser itself writes one when a text field is resized. Scripts stay strict.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'; manifest-src 'self'"
 )

@@ -129,9 +129,19 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Iterator[Page]:
     page = context.new_page()
+    # Say which element broke the Content-Security-Policy, not only that something did.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP', e.violatedDirective, (e.target && e.target.outerHTML || '').slice(0, 160)))"
+    )
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} at {m.location} on {page.url}") if m.type == "error" else None
+        ),
+    )
     yield page
     assert errors == [], errors
 

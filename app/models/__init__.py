@@ -1,18 +1,42 @@
 """SQLModel tables, one module per area; importing this registers them all."""
 
 from app.models.accounts import LoginFailure, Role, SetupToken, User
+from app.models.conversations import (
+    Agreement,
+    AgreementCard,
+    AgreementStatus,
+    BoardRow,
+    Conversation,
+    ConversationStatus,
+    Employee,
+    Owner,
+    Pick,
+    Step,
+    StepTime,
+)
 from app.models.decks import Card, Deck, DeckPurpose, DeckStatus
 from app.models.media import Image, ImageVariant
 
 __all__ = [
+    "Agreement",
+    "AgreementCard",
+    "AgreementStatus",
+    "BoardRow",
     "Card",
+    "Conversation",
+    "ConversationStatus",
     "Deck",
     "DeckPurpose",
     "DeckStatus",
+    "Employee",
     "Image",
     "ImageVariant",
     "LoginFailure",
+    "Owner",
+    "Pick",
     "Role",
     "SetupToken",
+    "Step",
+    "StepTime",
     "User",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from app.accounts.deps import CurrentUser
@@ -18,12 +18,6 @@ router = APIRouter()
 def pages_healthz(session: SessionDep) -> Response:
     session.exec(text("SELECT 1"))  # type: ignore[call-overload]
     return JSONResponse({"status": "ok"})
-
-
-@router.get("/")
-def pages_home(request: Request, user: CurrentUser) -> Response:
-    # Conversations (issue 6) get their own home page; until then the decks are the product.
-    return RedirectResponse(request.url_for("decks_list"), status_code=303)
 
 
 @router.get("/about")

@@ -1,0 +1,697 @@
+"""The conversation at the tablet: the six steps, cards, board, feedback and agreements.
+
+Every function takes a Session and keyword-only values, checks ownership through one loader,
+and is one transaction. Writes that change cards or agreements bump ``revision``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.conversations.steps import BY_STEP, ORDER, STEPS
+from app.errors import N_, DomainError, NotFound
+from app.models import (
+    Agreement,
+    AgreementCard,
+    AgreementStatus,
+    BoardRow,
+    Card,
+    Conversation,
+    ConversationStatus,
+    Deck,
+    DeckPurpose,
+    DeckStatus,
+    Employee,
+    Owner,
+    Pick,
+    Step,
+    StepTime,
+)
+from app.models.conversations import STATUS_ROW
+
+MAX_STATUS_CARDS = 3
+MIN_STATUS_CARDS = 1
+MAX_PER_ROW = 3
+MAX_NOTE = 5000
+MAX_AGREEMENT = 2000
+FOLLOW_UP_MONTHS = 6
+# A step left open over lunch should not count as hours of conversation.
+MAX_STEP_INTERVAL = timedelta(hours=3)
+FEEDBACK_FIELDS = ("to_employee", "to_leader", "went_well", "learned", "suggestions")
+ROW_NOTE_FIELDS = {
+    BoardRow.glad: "note_glad",
+    BoardRow.less_glad: "note_less_glad",
+    BoardRow.more_glad: "note_more_glad",
+}
+
+
+# ---------------------------------------------------------------- loading and checking
+
+
+def own_conversation(session: Session, leader_id: int, conversation_id: int) -> Conversation:
+    """The leader's own conversation; anyone else's is a 404, exactly like a missing one."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.leader_id != leader_id:
+        raise NotFound()
+    return conversation
+
+
+def own_open_conversation(session: Session, leader_id: int, conversation_id: int) -> Conversation:
+    conversation = own_conversation(session, leader_id, conversation_id)
+    if conversation.status == ConversationStatus.completed:
+        raise DomainError(
+            N_("This conversation is finished and can no longer be changed."), status_code=409
+        )
+    return conversation
+
+
+def check_fresh(conversation: Conversation, *, revision: int | None, client: str) -> None:
+    """A page that has not seen another device's change is told to reload, so it cannot
+    silently undo that change. The tab's own earlier writes do not count."""
+    if revision is None:
+        return
+    if revision < conversation.revision and conversation.revision_client != client:
+        raise DomainError(
+            N_("The conversation was changed on another device. Reload the page to see it."),
+            status_code=409,
+            stale=True,
+        )
+
+
+def _bump(conversation: Conversation, client: str) -> None:
+    conversation.revision += 1
+    conversation.revision_client = client[:64]
+
+
+def check_text(text: str, *, limit: int = MAX_NOTE) -> str:
+    if len(text) > limit:
+        raise DomainError(
+            N_("The text is too long: at most %(limit)d characters (it has %(n)d)."),
+            limit=limit,
+            n=len(text),
+        )
+    return text
+
+
+# ---------------------------------------------------------------- employees and planning
+
+
+def employees_of(session: Session, *, leader_id: int) -> list[Employee]:
+    return list(
+        session.exec(
+            select(Employee).where(Employee.leader_id == leader_id).order_by(col(Employee.name))
+        )
+    )
+
+
+def find_or_add_employee(session: Session, *, leader_id: int, name: str) -> Employee:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError(N_("Enter the employee's name."))
+    if len(name) > 200:
+        raise DomainError(N_("The name is too long."))
+    for employee in employees_of(session, leader_id=leader_id):
+        if employee.name.casefold() == name.casefold():
+            return employee
+    employee = Employee(leader_id=leader_id, name=name)
+    session.add(employee)
+    session.flush()
+    return employee
+
+
+def published_decks(session: Session, purpose: DeckPurpose) -> list[Deck]:
+    return list(
+        session.exec(
+            select(Deck)
+            .where(Deck.purpose == purpose, Deck.status == DeckStatus.published)
+            .order_by(col(Deck.is_default).desc(), col(Deck.id))
+        )
+    )
+
+
+def create_conversation(
+    session: Session,
+    *,
+    leader_id: int,
+    employee_name: str,
+    on: date,
+    language: str,
+    status_deck_id: int | None,
+    inspiration_deck_id: int | None,
+) -> Conversation:
+    employee = find_or_add_employee(session, leader_id=leader_id, name=employee_name)
+    decks = {}
+    for purpose, chosen in (
+        (DeckPurpose.status, status_deck_id),
+        (DeckPurpose.inspiration, inspiration_deck_id),
+    ):
+        offered = published_decks(session, purpose)
+        match = [d for d in offered if d.id == chosen] if chosen else offered[:1]
+        if not match:
+            raise DomainError(N_("Choose one of the offered card decks."))
+        decks[purpose] = match[0]
+    conversation = Conversation(
+        leader_id=leader_id,
+        employee_id=employee.id or 0,
+        date=on,
+        language=language if language in ("da", "en") else "da",
+        status_deck_id=decks[DeckPurpose.status].id or 0,
+        inspiration_deck_id=decks[DeckPurpose.inspiration].id or 0,
+        follow_up_date=add_months(on, FOLLOW_UP_MONTHS),
+    )
+    session.add(conversation)
+    session.commit()
+    session.refresh(conversation)
+    return conversation
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+# ---------------------------------------------------------------- steps and time
+
+
+def open_step(
+    session: Session, *, leader_id: int, conversation_id: int, step: Step, now: datetime
+) -> Conversation:
+    """Opening a step stops the clock of the one before; time is counted on the server, so a
+    reload or a second device keeps the count."""
+    conversation = own_conversation(session, leader_id, conversation_id)
+    if conversation.status == ConversationStatus.completed:
+        return conversation
+    if conversation.current_step == step and conversation.step_since is not None:
+        return conversation
+    _stop_clock(session, conversation, now)
+    leaving = Step(conversation.current_step)
+    if leaving == Step.status:
+        _forget_removed(session, conversation, rows=[STATUS_ROW])
+    elif leaving == Step.arbejdsglaede:
+        _forget_removed(session, conversation, rows=list(BoardRow))
+    conversation.current_step = step
+    conversation.step_since = now
+    if conversation.status == ConversationStatus.planned and step != Step.start:
+        conversation.status = ConversationStatus.running
+    session.add(conversation)
+    session.commit()
+    return conversation
+
+
+def _stop_clock(session: Session, conversation: Conversation, now: datetime) -> None:
+    if conversation.step_since is None:
+        return
+    spent = min(max(now - conversation.step_since, timedelta(0)), MAX_STEP_INTERVAL)
+    row = session.exec(
+        select(StepTime).where(
+            StepTime.conversation_id == conversation.id,
+            StepTime.step == conversation.current_step,
+        )
+    ).first()
+    if row is None:
+        row = StepTime(conversation_id=conversation.id or 0, step=conversation.current_step)
+    row.seconds += int(spent.total_seconds())
+    session.add(row)
+    conversation.step_since = None
+
+
+def _forget_removed(session: Session, conversation: Conversation, *, rows: list[str]) -> None:
+    """Unpicked cards keep their note while the step is open; leaving the step lets go."""
+    for pick in session.exec(
+        select(Pick).where(
+            Pick.conversation_id == conversation.id,
+            col(Pick.row).in_(rows),
+            col(Pick.removed).is_(True),
+        )
+    ):
+        linked = session.exec(select(AgreementCard).where(AgreementCard.pick_id == pick.id)).all()
+        for link in linked:
+            session.delete(link)
+        session.delete(pick)
+
+
+def seconds_per_step(session: Session, conversation: Conversation, now: datetime) -> dict[str, int]:
+    spent = {info.step.value: 0 for info in STEPS}
+    for row in session.exec(select(StepTime).where(StepTime.conversation_id == conversation.id)):
+        spent[row.step] = row.seconds
+    if conversation.step_since is not None:
+        running = min(max(now - conversation.step_since, timedelta(0)), MAX_STEP_INTERVAL)
+        spent[conversation.current_step] += int(running.total_seconds())
+    return spent
+
+
+# ---------------------------------------------------------------- cards
+
+
+def _deck_card(session: Session, deck_id: int, card_id: int) -> Card:
+    card = session.get(Card, card_id)
+    if card is None or card.deck_id != deck_id or card.retired_at is not None:
+        raise DomainError(N_("That card is not in this conversation's deck."))
+    return card
+
+
+def _picks(session: Session, conversation: Conversation, rows: list[str]) -> list[Pick]:
+    return list(
+        session.exec(
+            select(Pick)
+            .where(Pick.conversation_id == conversation.id, col(Pick.row).in_(rows))
+            .order_by(col(Pick.position), col(Pick.id))
+        )
+    )
+
+
+def _snapshot(card: Card, conversation: Conversation, row: str, position: int) -> Pick:
+    return Pick(
+        conversation_id=conversation.id or 0,
+        card_id=card.id or 0,
+        row=row,
+        position=position,
+        title_da=card.title_da,
+        title_en=card.title_en,
+        alt_da=card.alt_da,
+        alt_en=card.alt_en,
+        image_sha256=card.image_sha256,
+    )
+
+
+def set_status_card(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    card_id: int,
+    picked: bool,
+    revision: int | None = None,
+    client: str = "",
+) -> Pick | None:
+    """Pick or unpick a status card. The wanted state is sent, not a toggle, so a double tap
+    changes nothing; an unpicked card keeps its note until the step is left."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    check_fresh(conversation, revision=revision, client=client)
+    card = _deck_card(session, conversation.status_deck_id, card_id)
+    picks = _picks(session, conversation, [STATUS_ROW])
+    pick = next((p for p in picks if p.card_id == card.id), None)
+    active = [p for p in picks if not p.removed]
+    if picked:
+        if pick is not None and not pick.removed:
+            return pick
+        if len(active) >= MAX_STATUS_CARDS:
+            raise DomainError(
+                N_("Pick at most %(n)d cards. Tap a chosen card to put it back first."),
+                n=MAX_STATUS_CARDS,
+            )
+        if pick is None:
+            pick = _snapshot(card, conversation, STATUS_ROW, len(picks))
+        pick.removed = False
+        pick.position = max((p.position for p in picks), default=0) + 1
+    else:
+        if pick is None or pick.removed:
+            return pick
+        pick.removed = True
+    session.add(pick)
+    _mark_running(conversation)
+    _bump(conversation, client)
+    session.add(conversation)
+    session.commit()
+    session.refresh(pick)
+    return pick
+
+
+def _mark_running(conversation: Conversation) -> None:
+    if conversation.status == ConversationStatus.planned:
+        conversation.status = ConversationStatus.running
+
+
+def _own_pick(session: Session, conversation: Conversation, pick_id: int) -> Pick:
+    pick = session.get(Pick, pick_id)
+    if pick is None or pick.conversation_id != conversation.id:
+        raise NotFound()
+    return pick
+
+
+def set_pick_note(
+    session: Session, *, leader_id: int, conversation_id: int, pick_id: int, note: str
+) -> Pick:
+    """Notes are saved field by field: the later write wins, nothing else is touched."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    pick = _own_pick(session, conversation, pick_id)
+    pick.note = check_text(note)
+    session.add(pick)
+    session.commit()
+    return pick
+
+
+def place_card(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    card_id: int,
+    row: BoardRow,
+    revision: int | None = None,
+    client: str = "",
+) -> Pick:
+    """A card appears once on the board; a row holds at most three."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    check_fresh(conversation, revision=revision, client=client)
+    card = _deck_card(session, conversation.inspiration_deck_id, card_id)
+    picks = _picks(session, conversation, list(BoardRow))
+    existing = next((p for p in picks if p.card_id == card.id), None)
+    if existing is not None and not existing.removed:
+        if existing.row == row:
+            return existing  # a double tap
+        raise DomainError(N_("That card is already on the board. Move it instead."))
+    _check_room(picks, row)
+    pick = existing or _snapshot(card, conversation, row, 0)
+    pick.row = row
+    pick.removed = False
+    pick.position = max((p.position for p in picks), default=0) + 1
+    session.add(pick)
+    _mark_running(conversation)
+    _bump(conversation, client)
+    session.add(conversation)
+    session.commit()
+    session.refresh(pick)
+    return pick
+
+
+def _check_room(picks: list[Pick], row: BoardRow) -> None:
+    if sum(1 for p in picks if p.row == row and not p.removed) >= MAX_PER_ROW:
+        raise DomainError(
+            N_("A row holds at most %(n)d cards. Move or remove one first."), n=MAX_PER_ROW
+        )
+
+
+def move_pick(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    pick_id: int,
+    row: BoardRow,
+    revision: int | None = None,
+    client: str = "",
+) -> Pick:
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    check_fresh(conversation, revision=revision, client=client)
+    pick = _own_pick(session, conversation, pick_id)
+    if pick.row not in set(BoardRow) or pick.removed:
+        raise DomainError(N_("That card is no longer on the board."))
+    if pick.row == row:
+        return pick
+    _check_room(_picks(session, conversation, list(BoardRow)), row)
+    pick.row = row
+    pick.position = max((p.position for p in _picks(session, conversation, [row])), default=0) + 1
+    session.add(pick)
+    _bump(conversation, client)
+    session.add(conversation)
+    session.commit()
+    return pick
+
+
+def remove_pick(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    pick_id: int,
+    revision: int | None = None,
+    client: str = "",
+) -> Pick:
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    check_fresh(conversation, revision=revision, client=client)
+    pick = _own_pick(session, conversation, pick_id)
+    if not pick.removed:
+        pick.removed = True
+        session.add(pick)
+        _bump(conversation, client)
+        session.add(conversation)
+        session.commit()
+    return pick
+
+
+def set_row_note(
+    session: Session, *, leader_id: int, conversation_id: int, row: BoardRow, note: str
+) -> None:
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    setattr(conversation, ROW_NOTE_FIELDS[row], check_text(note))
+    session.add(conversation)
+    session.commit()
+
+
+def set_feedback(
+    session: Session, *, leader_id: int, conversation_id: int, field: str, text: str
+) -> None:
+    if field not in FEEDBACK_FIELDS:
+        raise NotFound()
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    setattr(conversation, field, check_text(text))
+    _mark_running(conversation)
+    session.add(conversation)
+    session.commit()
+
+
+# ---------------------------------------------------------------- agreements
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    text: str
+    owner: str
+    due: date | None
+    strategic_area: str
+    pick_ids: tuple[int, ...]
+
+
+def _checked_agreement(
+    session: Session, conversation: Conversation, data: AgreementInput
+) -> AgreementInput:
+    text = data.text.strip()
+    if not text:
+        raise DomainError(N_("Write what you agree on."))
+    check_text(text, limit=MAX_AGREEMENT)
+    if data.owner not in set(Owner):
+        raise DomainError(N_("Choose who is responsible: the employee, the leader or both."))
+    area = data.strategic_area.strip()
+    if len(area) > 200:
+        raise DomainError(N_("The strategic focus area is too long."))
+    for pick_id in data.pick_ids:
+        pick = _own_pick(session, conversation, pick_id)
+        if pick.removed:
+            raise DomainError(N_("That card is no longer chosen."))
+    return AgreementInput(text, data.owner, data.due, area, tuple(dict.fromkeys(data.pick_ids)))
+
+
+def add_agreement(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    data: AgreementInput,
+    token: str = "",
+    client: str = "",
+) -> Agreement:
+    """Agreements need a text and a responsible party. The form's token makes a double
+    submit save one agreement, not two."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    if token:
+        earlier = session.exec(
+            select(Agreement).where(
+                Agreement.conversation_id == conversation.id, Agreement.client_token == token
+            )
+        ).first()
+        if earlier is not None:
+            return earlier
+    data = _checked_agreement(session, conversation, data)
+    count = len(agreements_of(session, conversation))
+    agreement = Agreement(
+        conversation_id=conversation.id or 0,
+        text=data.text,
+        owner=data.owner,
+        due=data.due,
+        strategic_area=data.strategic_area,
+        client_token=token[:64] or None,
+        position=count,
+    )
+    session.add(agreement)
+    session.flush()
+    for pick_id in data.pick_ids:
+        session.add(AgreementCard(agreement_id=agreement.id or 0, pick_id=pick_id))
+    conversation.no_agreements = False
+    _bump(conversation, client)
+    session.add(conversation)
+    session.commit()
+    session.refresh(agreement)
+    return agreement
+
+
+def _own_agreement(session: Session, conversation: Conversation, agreement_id: int) -> Agreement:
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None or agreement.conversation_id != conversation.id:
+        raise NotFound()
+    return agreement
+
+
+def edit_agreement(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    agreement_id: int,
+    data: AgreementInput,
+    client: str = "",
+) -> Agreement:
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    agreement = _own_agreement(session, conversation, agreement_id)
+    data = _checked_agreement(session, conversation, data)
+    agreement.text, agreement.owner, agreement.due = data.text, data.owner, data.due
+    agreement.strategic_area = data.strategic_area
+    for link in session.exec(
+        select(AgreementCard).where(AgreementCard.agreement_id == agreement.id)
+    ):
+        session.delete(link)
+    session.flush()
+    for pick_id in data.pick_ids:
+        session.add(AgreementCard(agreement_id=agreement.id or 0, pick_id=pick_id))
+    session.add(agreement)
+    _bump(conversation, client)
+    session.add(conversation)
+    session.commit()
+    return agreement
+
+
+def delete_agreement(
+    session: Session, *, leader_id: int, conversation_id: int, agreement_id: int, client: str = ""
+) -> None:
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    try:
+        agreement = _own_agreement(session, conversation, agreement_id)
+    except NotFound:
+        return  # already gone: a second tap on delete
+    session.delete(agreement)
+    _bump(conversation, client)
+    session.add(conversation)
+    session.commit()
+
+
+def set_no_agreements(
+    session: Session, *, leader_id: int, conversation_id: int, value: bool
+) -> None:
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    if value and agreements_of(session, conversation):
+        raise DomainError(N_("There are agreements already. Delete them first."))
+    conversation.no_agreements = value
+    session.add(conversation)
+    session.commit()
+
+
+def agreements_of(session: Session, conversation: Conversation) -> list[Agreement]:
+    return list(
+        session.exec(
+            select(Agreement)
+            .where(Agreement.conversation_id == conversation.id)
+            .order_by(col(Agreement.position), col(Agreement.id))
+        )
+    )
+
+
+# ---------------------------------------------------------------- earlier agreements
+
+
+def previous_conversation(session: Session, conversation: Conversation) -> Conversation | None:
+    """The employee's last completed conversation before this one."""
+    return session.exec(
+        select(Conversation)
+        .where(
+            Conversation.employee_id == conversation.employee_id,
+            Conversation.status == ConversationStatus.completed,
+            Conversation.id != conversation.id,
+            col(Conversation.date) <= conversation.date,
+        )
+        .order_by(col(Conversation.date).desc(), col(Conversation.id).desc())
+    ).first()
+
+
+def previous_agreements(session: Session, conversation: Conversation) -> list[Agreement]:
+    earlier = previous_conversation(session, conversation)
+    return agreements_of(session, earlier) if earlier else []
+
+
+def review_agreement(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    agreement_id: int,
+    status: str,
+    comment: str,
+) -> Agreement:
+    """Follow-up of an earlier agreement: the one change a finished conversation allows."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None or agreement not in previous_agreements(session, conversation):
+        raise NotFound()
+    if status not in set(AgreementStatus):
+        raise DomainError(N_("Choose done, partly done or not done."))
+    agreement.status = status
+    agreement.follow_up_comment = check_text(comment)
+    agreement.reviewed_in_id = conversation.id
+    session.add(agreement)
+    session.commit()
+    return agreement
+
+
+# ---------------------------------------------------------------- finishing
+
+
+def set_follow_up_date(
+    session: Session, *, leader_id: int, conversation_id: int, day: date | None
+) -> None:
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    if day is not None and day < conversation.date:
+        raise DomainError(N_("The follow-up date must come after the conversation."))
+    conversation.follow_up_date = day
+    session.add(conversation)
+    session.commit()
+
+
+def finish_conversation(
+    session: Session, *, leader_id: int, conversation_id: int, now: datetime
+) -> Conversation:
+    """Completed is read-only, so the record must be whole: status cards and agreements."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    chosen = [p for p in _picks(session, conversation, [STATUS_ROW]) if not p.removed]
+    if not MIN_STATUS_CARDS <= len(chosen) <= MAX_STATUS_CARDS:
+        raise DomainError(
+            N_("Pick %(min)d to %(max)d status cards before you finish."),
+            min=MIN_STATUS_CARDS,
+            max=MAX_STATUS_CARDS,
+        )
+    if not agreements_of(session, conversation) and not conversation.no_agreements:
+        raise DomainError(
+            N_('Add at least one agreement, or choose "No agreements this time", first.')
+        )
+    _stop_clock(session, conversation, now)
+    _forget_removed(session, conversation, rows=[STATUS_ROW, *BoardRow])
+    conversation.status = ConversationStatus.completed
+    conversation.completed_at = now
+    session.add(conversation)
+    session.commit()
+    return conversation
+
+
+def step_index(step: Step) -> int:
+    return ORDER.index(step)
+
+
+def step_minutes(step: Step) -> int:
+    return BY_STEP[step].minutes

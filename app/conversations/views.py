@@ -1,0 +1,344 @@
+"""What each screen shows, prepared for the templates: no counting or checks in Jinja."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from app.conversations import service
+from app.conversations.steps import BY_STEP, ROWS, STEPS, RowInfo, step_after, step_before
+from app.decks.service import CardView, card_views
+from app.media.service import VariantRef, variants_of
+from app.models import (
+    Agreement,
+    AgreementCard,
+    BoardRow,
+    Card,
+    Conversation,
+    ConversationStatus,
+    Deck,
+    Employee,
+    Pick,
+    Step,
+    User,
+)
+from app.models.conversations import STATUS_ROW
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    step: str
+    name: str
+    number: int
+    minutes: int
+    spent_minutes: int
+    is_current: bool
+    is_done: bool
+    is_over: bool
+
+
+@dataclass(frozen=True)
+class PickView:
+    id: int
+    card_id: int
+    title: str
+    alt: str
+    note: str
+    row: str
+    thumb: VariantRef | None
+    large: VariantRef | None
+
+
+@dataclass(frozen=True)
+class DeckCard:
+    card: CardView
+    picked: bool
+    pick_id: int | None
+    on_board_row: str | None
+
+
+@dataclass(frozen=True)
+class BoardRowView:
+    row: str
+    info: RowInfo
+    picks: tuple[PickView, ...]
+    note: str
+    is_full: bool
+    above: RowInfo | None
+    below: RowInfo | None
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    id: int
+    text: str
+    owner: str
+    due: date | None
+    strategic_area: str
+    status: str
+    follow_up_comment: str
+    card_titles: tuple[str, ...]
+    pick_ids: tuple[int, ...]
+
+
+@dataclass
+class ConversationView:
+    id: int
+    employee_name: str
+    leader_name: str
+    date: date
+    language: str
+    status: str
+    step: str
+    step_name: str
+    revision: int
+    follow_up_date: date | None
+    no_agreements: bool
+    is_open: bool
+    agenda: list[AgendaItem] = field(default_factory=list)
+    next_step: str | None = None
+    previous_step: str | None = None
+    feedback: dict[str, str] = field(default_factory=dict)
+
+
+def conversation_view(
+    session: Session, conversation: Conversation, *, step: Step, now: datetime
+) -> ConversationView:
+    employee = session.get(Employee, conversation.employee_id)
+    leader = session.get(User, conversation.leader_id)
+    spent = service.seconds_per_step(session, conversation, now)
+    current_index = [info.step for info in STEPS].index(step)
+    agenda = [
+        AgendaItem(
+            step=info.step.value,
+            name=info.name,
+            number=number,
+            minutes=info.minutes,
+            spent_minutes=round(spent[info.step.value] / 60),
+            is_current=info.step == step,
+            is_done=number - 1 < current_index,
+            is_over=spent[info.step.value] > info.minutes * 60,
+        )
+        for number, info in enumerate(STEPS, start=1)
+    ]
+    after, before = step_after(step), step_before(step)
+    return ConversationView(
+        id=conversation.id or 0,
+        employee_name=employee.name if employee else "",
+        leader_name=leader.name if leader else "",
+        date=conversation.date,
+        language=conversation.language,
+        status=conversation.status,
+        step=step.value,
+        step_name=BY_STEP[step].name,
+        revision=conversation.revision,
+        follow_up_date=conversation.follow_up_date,
+        no_agreements=conversation.no_agreements,
+        is_open=conversation.status != ConversationStatus.completed,
+        agenda=agenda,
+        next_step=after.value if after else None,
+        previous_step=before.value if before else None,
+        feedback={name: getattr(conversation, name) for name in service.FEEDBACK_FIELDS},
+    )
+
+
+def _pick_views(session: Session, picks: list[Pick], lang: str) -> list[PickView]:
+    variants = variants_of(session, [p.image_sha256 for p in picks])
+    views = []
+    for pick in picks:
+        found = variants.get(pick.image_sha256) or []
+        views.append(
+            PickView(
+                id=pick.id or 0,
+                card_id=pick.card_id,
+                title=pick.title(lang),
+                alt=pick.alt(lang),
+                note=pick.note,
+                row=pick.row,
+                thumb=found[0] if found else None,
+                large=found[-1] if found else None,
+            )
+        )
+    return views
+
+
+def _deck_cards(session: Session, deck_id: int) -> list[Card]:
+    # Cards a facilitator has removed or replaced are no longer offered.
+    query = select(Card).where(Card.deck_id == deck_id, col(Card.retired_at).is_(None))
+    return list(session.exec(query.order_by(col(Card.position), col(Card.id))))
+
+
+@dataclass(frozen=True)
+class StatusStepView:
+    cards: tuple[DeckCard, ...]
+    chosen: tuple[PickView, ...]
+    can_pick_more: bool
+    max_cards: int
+
+
+def status_step(session: Session, conversation: Conversation, lang: str) -> StatusStepView:
+    picks = service._picks(session, conversation, [STATUS_ROW])
+    by_card = {p.card_id: p for p in picks}
+    active = [p for p in picks if not p.removed]
+    cards = card_views(session, _deck_cards(session, conversation.status_deck_id), lang)
+    return StatusStepView(
+        cards=tuple(
+            DeckCard(
+                card=card,
+                picked=card.id in by_card and not by_card[card.id].removed,
+                pick_id=by_card[card.id].id if card.id in by_card else None,
+                on_board_row=None,
+            )
+            for card in cards
+        ),
+        chosen=tuple(_pick_views(session, active, lang)),
+        can_pick_more=len(active) < service.MAX_STATUS_CARDS,
+        max_cards=service.MAX_STATUS_CARDS,
+    )
+
+
+@dataclass(frozen=True)
+class BoardStepView:
+    cards: tuple[DeckCard, ...]
+    rows: tuple[BoardRowView, ...]
+
+
+def board_step(session: Session, conversation: Conversation, lang: str) -> BoardStepView:
+    picks = [p for p in service._picks(session, conversation, list(BoardRow)) if not p.removed]
+    placed = {p.card_id: p for p in picks}
+    cards = card_views(session, _deck_cards(session, conversation.inspiration_deck_id), lang)
+    views = _pick_views(session, picks, lang)
+    rows = []
+    for index, info in enumerate(ROWS):
+        in_row = tuple(v for v in views if v.row == info.row)
+        rows.append(
+            BoardRowView(
+                row=info.row.value,
+                info=info,
+                picks=in_row,
+                note=getattr(conversation, service.ROW_NOTE_FIELDS[info.row]),
+                is_full=len(in_row) >= service.MAX_PER_ROW,
+                above=ROWS[index - 1] if index > 0 else None,
+                below=ROWS[index + 1] if index + 1 < len(ROWS) else None,
+            )
+        )
+    return BoardStepView(
+        cards=tuple(
+            DeckCard(
+                card=card,
+                picked=False,
+                pick_id=placed[card.id].id if card.id in placed else None,
+                on_board_row=placed[card.id].row if card.id in placed else None,
+            )
+            for card in cards
+        ),
+        rows=tuple(rows),
+    )
+
+
+def agreement_views(
+    session: Session, agreements: list[Agreement], lang: str
+) -> list[AgreementView]:
+    ids = [a.id for a in agreements]
+    links: dict[int, list[Pick]] = {a.id or 0: [] for a in agreements}
+    if ids:
+        rows = session.exec(
+            select(AgreementCard, Pick)
+            .where(col(AgreementCard.agreement_id).in_(ids))
+            .where(AgreementCard.pick_id == Pick.id)
+        )
+        for link, pick in rows:
+            links[link.agreement_id].append(pick)
+    return [
+        AgreementView(
+            id=a.id or 0,
+            text=a.text,
+            owner=a.owner,
+            due=a.due,
+            strategic_area=a.strategic_area,
+            status=a.status,
+            follow_up_comment=a.follow_up_comment,
+            card_titles=tuple(p.title(lang) for p in links[a.id or 0]),
+            pick_ids=tuple(p.id or 0 for p in links[a.id or 0]),
+        )
+        for a in agreements
+    ]
+
+
+@dataclass(frozen=True)
+class ChoosablePick:
+    id: int
+    title: str
+    where: str  # "status" or a board row
+
+
+def choosable_picks(session: Session, conversation: Conversation, lang: str) -> list[ChoosablePick]:
+    picks = service._picks(session, conversation, [STATUS_ROW, *BoardRow])
+    return [
+        ChoosablePick(id=p.id or 0, title=p.title(lang), where=p.row)
+        for p in picks
+        if not p.removed
+    ]
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    status: tuple[PickView, ...]
+    rows: tuple[BoardRowView, ...]
+    agreements: tuple[AgreementView, ...]
+
+
+def summary(session: Session, conversation: Conversation, lang: str) -> SummaryView:
+    status = status_step(session, conversation, lang)
+    board = board_step(session, conversation, lang)
+    agreements = agreement_views(session, service.agreements_of(session, conversation), lang)
+    return SummaryView(status=status.chosen, rows=board.rows, agreements=tuple(agreements))
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    id: int
+    employee_name: str
+    date: date
+    status: str
+    step: str
+
+
+@dataclass(frozen=True)
+class EmployeeHistory:
+    name: str
+    conversations: tuple[HomeRow, ...]
+
+
+def home(session: Session, *, leader_id: int) -> dict[str, object]:
+    rows = session.exec(
+        select(Conversation, Employee)
+        .where(Conversation.leader_id == leader_id)
+        .where(Conversation.employee_id == Employee.id)
+        .order_by(col(Conversation.date).desc(), col(Conversation.id).desc())
+    ).all()
+    items = [
+        HomeRow(
+            id=c.id or 0, employee_name=e.name, date=c.date, status=c.status, step=c.current_step
+        )
+        for c, e in rows
+    ]
+    by_employee: dict[str, list[HomeRow]] = {}
+    for item in sorted(items, key=lambda i: (i.employee_name.casefold(), i.date)):
+        by_employee.setdefault(item.employee_name, []).append(item)
+    return {
+        "open": [i for i in items if i.status != ConversationStatus.completed],
+        "completed": [i for i in items if i.status == ConversationStatus.completed],
+        "employees": [EmployeeHistory(name, tuple(c)) for name, c in by_employee.items()],
+    }
+
+
+def deck_choices(session: Session) -> dict[str, list[Deck]]:
+    from app.models import DeckPurpose
+
+    return {
+        "status": service.published_decks(session, DeckPurpose.status),
+        "inspiration": service.published_decks(session, DeckPurpose.inspiration),
+    }

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.clock import utcnow
+
+
+class ConversationStatus(StrEnum):
+    planned = "planned"
+    running = "running"
+    completed = "completed"
+
+
+class Step(StrEnum):
+    start = "start"
+    status = "status"
+    arbejdsglaede = "arbejdsglaede"
+    feedback = "feedback"
+    aftaler = "aftaler"
+    slut = "slut"
+
+
+class BoardRow(StrEnum):
+    glad = "glad"
+    less_glad = "less_glad"
+    more_glad = "more_glad"
+
+
+class Owner(StrEnum):
+    employee = "employee"
+    leader = "leader"
+    both = "both"
+
+
+class AgreementStatus(StrEnum):
+    open = "open"
+    done = "done"
+    partly = "partly"
+    not_done = "not_done"
+
+
+STATUS_ROW = "status"  # Pick.row for a status card; board rows use BoardRow
+
+
+class Employee(SQLModel, table=True):
+    __tablename__ = "employees"
+
+    id: int | None = Field(default=None, primary_key=True)
+    leader_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=254)
+    team: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    __tablename__ = "conversations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    leader_id: int = Field(foreign_key="users.id", index=True)
+    employee_id: int = Field(foreign_key="employees.id", index=True)
+    date: date
+    language: str = Field(default="da", max_length=5)
+    status: str = Field(default=ConversationStatus.planned, max_length=20, index=True)
+    status_deck_id: int = Field(foreign_key="decks.id")
+    inspiration_deck_id: int = Field(foreign_key="decks.id")
+    current_step: str = Field(default=Step.start, max_length=20)
+    # When the current step was opened; time spent is counted from here, so nobody runs a timer.
+    step_since: datetime | None = None
+    # Bumped by every change of cards or agreements, with the page (tab) that made it, so a
+    # page from before another device's change can tell it is stale.
+    revision: int = 0
+    revision_client: str = Field(default="", max_length=64)
+    note_glad: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    note_less_glad: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    note_more_glad: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    to_employee: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    to_leader: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    went_well: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    learned: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    suggestions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    no_agreements: bool = False
+    follow_up_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+
+
+class StepTime(SQLModel, table=True):
+    __tablename__ = "step_times"
+    __table_args__ = (UniqueConstraint("conversation_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True, ondelete="CASCADE")
+    step: str = Field(max_length=20)
+    seconds: int = 0
+
+
+class Pick(SQLModel, table=True):
+    """A card the employee chose: a status card or a card on the board, with a snapshot of
+    the card as it was, so a later change to the deck never changes the record."""
+
+    __tablename__ = "picks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True, ondelete="CASCADE")
+    card_id: int = Field(foreign_key="cards.id", index=True)
+    row: str = Field(max_length=20)
+    position: int = 0
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # Unpicked or removed: kept until the step is left, so an accidental tap loses no note.
+    removed: bool = False
+    title_da: str = Field(max_length=200)
+    title_en: str = Field(default="", max_length=200)
+    alt_da: str = Field(default="", max_length=500)
+    alt_en: str = Field(default="", max_length=500)
+    image_sha256: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" and self.title_en else self.title_da
+
+    def alt(self, lang: str) -> str:
+        return (self.alt_en if lang == "en" else self.alt_da) or self.title(lang)
+
+
+class Agreement(SQLModel, table=True):
+    __tablename__ = "agreements"
+    __table_args__ = (UniqueConstraint("conversation_id", "client_token"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True, ondelete="CASCADE")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    owner: str = Field(max_length=20)
+    due: date | None = None
+    strategic_area: str = Field(default="", max_length=200)
+    status: str = Field(default=AgreementStatus.open, max_length=20)
+    follow_up_comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reviewed_in_id: int | None = Field(default=None, foreign_key="conversations.id")
+    # The form's one-time token: a double click on "Save agreement" saves it once.
+    client_token: str | None = Field(default=None, max_length=64)
+    position: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgreementCard(SQLModel, table=True):
+    """The picked card(s) an agreement grew from."""
+
+    __tablename__ = "agreement_cards"
+
+    agreement_id: int = Field(foreign_key="agreements.id", primary_key=True, ondelete="CASCADE")
+    pick_id: int = Field(foreign_key="picks.id", primary_key=True, ondelete="CASCADE")

@@ -1,0 +1,87 @@
+"""The conversation record (DESIGN §4, §7): one dict that every export format is made from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.conversations import service as conversations
+from app.conversations.views import agreement_views
+from app.models import Agreement, BoardRow, Conversation, Employee, Pick, User
+from app.models.conversations import STATUS_ROW
+
+SCHEMA = "arbejdsglaede.record/1"
+
+
+def _card(pick: Pick, lang: str) -> dict[str, Any]:
+    return {
+        "title": pick.title(lang),
+        "alt": pick.alt(lang),
+        "note": pick.note,
+        "image_sha256": pick.image_sha256,
+    }
+
+
+def _agreements(session: Session, agreements: list[Agreement], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "text": view.text,
+            "owner": view.owner,
+            "due": view.due.isoformat() if view.due else None,
+            "strategic_area": view.strategic_area or None,
+            "status": view.status,
+            "follow_up_comment": view.follow_up_comment or None,
+            "cards": list(view.card_titles),
+        }
+        for view in agreement_views(session, agreements, lang)
+    ]
+
+
+def build_record(session: Session, conversation: Conversation) -> dict[str, Any]:
+    """Exactly what was said, in the conversation's language; dates as ISO 8601."""
+    lang = conversation.language
+    employee = session.get(Employee, conversation.employee_id)
+    leader = session.get(User, conversation.leader_id)
+    picks = [
+        p
+        for p in conversations._picks(session, conversation, [STATUS_ROW, *BoardRow])
+        if not p.removed
+    ]
+    return {
+        "schema": SCHEMA,
+        "conversation": {
+            "id": conversation.id,
+            "employee": {
+                "name": employee.name if employee else "",
+                "email": (employee.email or None) if employee else None,
+                "team": (employee.team or None) if employee else None,
+            },
+            "leader": {
+                "name": leader.name if leader else "",
+                "email": leader.email if leader else None,
+            },
+            "date": conversation.date.isoformat(),
+            "language": lang,
+            "status": conversation.status,
+            "completed_at": conversation.completed_at.isoformat()
+            if conversation.completed_at
+            else None,
+            "follow_up_date": conversation.follow_up_date.isoformat()
+            if conversation.follow_up_date
+            else None,
+        },
+        "status_cards": [_card(p, lang) for p in picks if p.row == STATUS_ROW],
+        "board": {row.value: [_card(p, lang) for p in picks if p.row == row] for row in BoardRow},
+        "board_notes": {
+            row.value: getattr(conversation, conversations.ROW_NOTE_FIELDS[row]) for row in BoardRow
+        },
+        "feedback": {name: getattr(conversation, name) for name in conversations.FEEDBACK_FIELDS},
+        "agreements": _agreements(
+            session, conversations.agreements_of(session, conversation), lang
+        ),
+        "no_agreements": conversation.no_agreements,
+        "previous_agreements": _agreements(
+            session, conversations.previous_agreements(session, conversation), lang
+        ),
+    }

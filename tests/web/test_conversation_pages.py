@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.models import Step
+from tests.conftest import Client, add_user
+
+PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
+
+
+def start_conversation(client: Client, email: str = "leder@example.org") -> str:
+    add_user(client, email)
+    client.login(email)
+    response = client.post_form(
+        "/conversations",
+        {"employee": "Medarbejder", "date": "2026-12-01", "language": "en"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    location = response.headers["location"]  # type: ignore[attr-defined]
+    assert re.fullmatch(r"/conversations/\d+/start", location)
+    return location.removesuffix("/start")
+
+
+def card_ids(page: str, kind: str) -> list[str]:
+    pattern = r'/status/(\d+)"' if kind == "status" else r'data-card-id="(\d+)"'
+    return re.findall(pattern, page)
+
+
+def test_home_lists_conversations_by_employee(decks_client: Client) -> None:
+    url = start_conversation(decks_client)
+    page = decks_client.get("/?lang=en").text
+    assert "New conversation" in page and "Medarbejder" in page and url in page
+
+
+def test_new_conversation_form_has_labelled_fields(decks_client: Client) -> None:
+    add_user(decks_client, "leder@example.org")
+    decks_client.login("leder@example.org")
+    page = decks_client.get("/conversations/new?lang=en").text
+    assert '<label for="employee">Employee</label>' in page
+    assert 'list="employee-names"' in page
+    assert '<label for="date">Date</label>' in page
+
+
+def test_missing_employee_name_keeps_the_form(decks_client: Client) -> None:
+    add_user(decks_client, "leder@example.org")
+    decks_client.login("leder@example.org")
+    response = decks_client.post_form(
+        "/conversations?lang=en", {"employee": " ", "date": "2026-12-01"}
+    )
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "Enter the employee" in response.text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_every_step_is_a_full_page_with_its_heading(decks_client: Client, step: Step) -> None:
+    url = start_conversation(decks_client)
+    page = decks_client.get(f"{url}/{step.value}")
+    assert page.status_code == 200
+    assert page.text.startswith("<!doctype html>")
+    assert 'id="step-heading"' in page.text
+    assert 'aria-current="step"' in page.text
+
+
+def test_status_pick_returns_the_fragment_and_the_full_page_shows_it(
+    decks_client: Client,
+) -> None:
+    url = start_conversation(decks_client)
+    first = card_ids(decks_client.get(f"{url}/status").text, "status")[0]
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    fragment = decks_client.post(f"{url}/status/{first}", data={"picked": "true"}, headers=headers)
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<div id="status-area"')
+    assert fragment.text.count('aria-pressed="true"') == 1
+    full = decks_client.get(f"{url}/status").text
+    assert full.count('aria-pressed="true"') == 1
+
+
+def test_rule_breaks_come_back_as_a_message_for_htmx(decks_client: Client) -> None:
+    url = start_conversation(decks_client)
+    ids = card_ids(decks_client.get(f"{url}/status?lang=en").text, "status")
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    for card in ids[:3]:
+        decks_client.post(f"{url}/status/{card}", data={"picked": "true"}, headers=headers)
+    refused = decks_client.post(f"{url}/status/{ids[3]}", data={"picked": "true"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.headers["HX-Retarget"] == "#messages"
+    assert "Pick at most 3 cards" in refused.text
+
+
+def test_board_place_and_fourth_card_refused(decks_client: Client) -> None:
+    url = start_conversation(decks_client)
+    ids = card_ids(decks_client.get(f"{url}/arbejdsglaede").text, "board")
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    for card in ids[:3]:
+        response = decks_client.post(f"{url}/board/glad", data={"card_id": card}, headers=headers)
+        assert response.status_code == 200
+        assert response.text.lstrip().startswith('<div id="board-area"')
+    refused = decks_client.post(f"{url}/board/glad", data={"card_id": ids[3]}, headers=headers)
+    assert refused.status_code == 422
+
+
+def test_notes_are_shown_as_text_never_as_html(decks_client: Client) -> None:
+    url = start_conversation(decks_client)
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    decks_client.post(
+        f"{url}/feedback/learned", data={"text": "<script>alert(1)</script>"}, headers=headers
+    )
+    page = decks_client.get(f"{url}/feedback").text
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_too_long_note_is_refused_with_the_limit(decks_client: Client) -> None:
+    url = start_conversation(decks_client)
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    response = decks_client.post(
+        f"{url}/feedback/learned?lang=en", data={"text": "x" * 20_000}, headers=headers
+    )
+    assert response.status_code == 422
+    assert "at most 5000 characters" in response.text
+
+
+def test_another_leaders_conversation_is_404(decks_client: Client) -> None:
+    url = start_conversation(decks_client)
+    decks_client.post_form("/logout", {})
+    add_user(decks_client, "anden@example.org")
+    decks_client.login("anden@example.org")
+    assert decks_client.get(f"{url}/status").status_code == 404
+    assert decks_client.get(f"{url}/export.json").status_code == 404
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    assert (
+        decks_client.post(
+            f"{url}/feedback/learned", data={"text": "x"}, headers=headers
+        ).status_code
+        == 404
+    )
+
+
+def test_stale_page_gets_409_and_a_reload_link(decks_client: Client) -> None:
+    url = start_conversation(decks_client)
+    ids = card_ids(decks_client.get(f"{url}/status").text, "status")
+    base = {**PARTIAL, "x-csrftoken": decks_client.csrf, "X-Revision": "0"}
+    decks_client.post(
+        f"{url}/status/{ids[0]}", data={"picked": "true"}, headers={**base, "X-Client": "a"}
+    )
+    stale = decks_client.post(
+        f"{url}/status/{ids[1]}?lang=en", data={"picked": "true"}, headers={**base, "X-Client": "b"}
+    )
+    assert stale.status_code == 409
+    assert "changed on another device" in stale.text and "Reload" in stale.text
+
+
+def test_finish_by_htmx_redirects_to_the_read_only_summary(decks_client: Client) -> None:
+    url = start_conversation(decks_client)
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    first = card_ids(decks_client.get(f"{url}/status").text, "status")[0]
+    decks_client.post(f"{url}/status/{first}", data={"picked": "true"}, headers=headers)
+    decks_client.post(f"{url}/no-agreements", data={"value": "true"}, headers=headers)
+    finished = decks_client.post(f"{url}/finish", headers=headers)
+    assert finished.status_code == 204
+    assert finished.headers["HX-Redirect"] == f"{url}/slut"
+    page = decks_client.get(f"{url}/slut?lang=en").text
+    assert "Finish conversation" not in page and "The conversation is finished" in page
+    record = decks_client.get(f"{url}/export.json").json()
+    assert record["conversation"]["status"] == "completed"
+    assert record["no_agreements"] is True
