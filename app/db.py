@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -43,9 +44,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+_READ_ONLY: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
 def read_session(engine: Engine) -> Session:
     """A session for pure reads: a deferred transaction that never blocks writers."""
-    return Session(engine.execution_options(read_only=True), expire_on_commit=False)
+    # One option-engine per engine: making it anew for every request costs more than the read.
+    reader = _READ_ONLY.get(engine)
+    if reader is None:
+        reader = _READ_ONLY[engine] = engine.execution_options(read_only=True)
+    return Session(reader, expire_on_commit=False)
 
 
 def write_session(engine: Engine) -> Session:

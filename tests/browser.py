@@ -46,6 +46,7 @@ class LiveServer:
     url: str
     data_dir: Path
     env: dict[str, str]
+    pid: int = 0
 
     def cli(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -83,6 +84,7 @@ def live_server(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    server.pid = process.pid
     try:
         _wait_until_healthy(server.url, process)
         yield server

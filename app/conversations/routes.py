@@ -15,7 +15,7 @@ from app.conversations import service, views
 from app.conversations.steps import BY_STEP, ROWS
 from app.db import SessionDep, WriteSessionDep
 from app.errors import N_, DomainError
-from app.models import BoardRow, Step
+from app.models import BoardRow, Card, Step
 from app.records.service import build_record
 from app.web import render
 
@@ -205,7 +205,12 @@ def conversations_status_pick(
         client=who.client,
     )
     conversation = service.own_conversation(session, leader.id or 0, conversation_id)
-    return _render_step(request, session, conversation, Step.status, block="status_area")
+    card = session.get(Card, card_id)
+    return render(
+        request,
+        "conversations/status_pick.html",
+        views.status_pick(session, conversation, card, _lang(request)),  # type: ignore[arg-type]
+    )
 
 
 @router.post("/conversations/{conversation_id}/picks/{pick_id}/note")

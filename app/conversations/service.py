@@ -322,7 +322,7 @@ def set_status_card(
     _bump(conversation, client)
     session.add(conversation)
     session.commit()
-    session.refresh(pick)
+    # expire_on_commit=False: the pick is current, no SELECT needed to read it back.
     return pick
 
 
@@ -380,7 +380,7 @@ def place_card(
     _bump(conversation, client)
     session.add(conversation)
     session.commit()
-    session.refresh(pick)
+    # expire_on_commit=False: the pick is current, no SELECT needed to read it back.
     return pick
 
 

@@ -144,8 +144,14 @@ def conversation_view(
     )
 
 
-def _pick_views(session: Session, picks: list[Pick], lang: str) -> list[PickView]:
-    variants = variants_of(session, [p.image_sha256 for p in picks])
+def _pick_views(
+    session: Session,
+    picks: list[Pick],
+    lang: str,
+    variants: dict[str, list[VariantRef]] | None = None,
+) -> list[PickView]:
+    if variants is None:
+        variants = variants_of(session, [p.image_sha256 for p in picks])
     views = []
     for pick in picks:
         found = variants.get(pick.image_sha256) or []
@@ -197,6 +203,44 @@ def status_step(session: Session, conversation: Conversation, lang: str) -> Stat
         can_pick_more=len(active) < service.MAX_STATUS_CARDS,
         max_cards=service.MAX_STATUS_CARDS,
     )
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """Just enough of the conversation for the small answer to a tap."""
+
+    id: int
+    is_open: bool
+    revision: int
+
+
+def status_pick(
+    session: Session, conversation: Conversation, card: Card, lang: str
+) -> dict[str, object]:
+    """The tapped card and the chosen cards, with one query for all their images."""
+    active = [p for p in service._picks(session, conversation, [STATUS_ROW]) if not p.removed]
+    variants = variants_of(session, [card.image_sha256, *(p.image_sha256 for p in active)])
+    (card_view,) = card_views(session, [card], lang, variants)
+    pick = next((p for p in active if p.card_id == card.id), None)
+    return {
+        "c": ConversationRef(
+            id=conversation.id or 0,
+            is_open=conversation.status != ConversationStatus.completed,
+            revision=conversation.revision,
+        ),
+        "item": DeckCard(
+            card=card_view,
+            picked=pick is not None,
+            pick_id=pick.id if pick else None,
+            on_board_row=None,
+        ),
+        "status": StatusStepView(
+            cards=(),
+            chosen=tuple(_pick_views(session, active, lang, variants)),
+            can_pick_more=len(active) < service.MAX_STATUS_CARDS,
+            max_cards=service.MAX_STATUS_CARDS,
+        ),
+    }
 
 
 @dataclass(frozen=True)

@@ -252,11 +252,17 @@ class DeckView:
         return self.cards[0] if self.cards else None
 
 
-def card_views(session: Session, cards: list[Card], lang: str) -> list[CardView]:
-    variants = variants_of(session, [card.image_sha256 for card in cards])
+def card_views(
+    session: Session,
+    cards: list[Card],
+    lang: str,
+    variants: dict[str, list[VariantRef]] | None = None,
+) -> list[CardView]:
+    if variants is None:
+        variants = variants_of(session, [card.image_sha256 for card in cards])
     views: list[CardView] = []
     for card in cards:
-        found = variants[card.image_sha256]
+        found = variants.get(card.image_sha256)
         if not found:
             continue
         views.append(

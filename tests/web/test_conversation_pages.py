@@ -72,8 +72,13 @@ def test_status_pick_returns_the_fragment_and_the_full_page_shows_it(
     headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
     fragment = decks_client.post(f"{url}/status/{first}", data={"picked": "true"}, headers=headers)
     assert fragment.status_code == 200
-    assert fragment.text.lstrip().startswith('<div id="status-area"')
+    # Only what changed: the tapped card, and the chosen cards beside it (out of band).
+    assert fragment.text.lstrip().startswith(
+        f'<button type="button" class="card card-pick" id="status-card-{first}"'
+    )
     assert fragment.text.count('aria-pressed="true"') == 1
+    assert 'id="chosen"' in fragment.text and 'hx-swap-oob="true"' in fragment.text
+    assert len(fragment.content) < 4000
     full = decks_client.get(f"{url}/status").text
     assert full.count('aria-pressed="true"') == 1
 

@@ -1,0 +1,135 @@
+"""DESIGN §8: a card pick (HTMX POST + fragment) reaches at least half the requests per second
+of a bare FastAPI endpoint that returns the same bytes, measured side by side in one run,
+over real HTTP against uvicorn. Also: peak RSS of the server process during the run."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+
+from tests.bench.conftest import report
+from tests.browser import LiveServer, free_port
+from tests.conftest import PASSWORD
+
+REQUESTS = 400
+ROUNDS = 3
+BARE_APP = """
+from pathlib import Path
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+body = Path({path!r}).read_bytes()
+app = FastAPI()
+
+@app.post("/bare")
+def bare() -> HTMLResponse:
+    return HTMLResponse(body)
+"""
+
+
+def start_bare(tmp: Path, body: bytes) -> tuple[subprocess.Popen[bytes], str]:
+    (tmp / "fragment.html").write_bytes(body)
+    (tmp / "bare_app.py").write_text(BARE_APP.format(path=str(tmp / "fragment.html")))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bare_app:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=tmp,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.post(f"{url}/bare", timeout=1)
+            return process, url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError("bare app did not start")
+
+
+def rate(send: object, n: int) -> float:
+    start = time.perf_counter()
+    for i in range(n):
+        send(i)  # type: ignore[operator]
+    return n / (time.perf_counter() - start)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def test_card_pick_against_a_bare_endpoint(live_server: LiveServer, tmp_path: Path) -> None:
+    email = "bench.pick@example.org"
+    live_server.cli(
+        "create-user", "--email", email, "--name", "Bench", "--role", "leader", stdin=PASSWORD
+    )
+    client = httpx.Client(base_url=live_server.url, follow_redirects=True)
+    client.get("/login")
+    csrf = client.cookies["csrftoken"]
+    client.post("/login", data={"csrftoken": csrf, "email": email, "password": PASSWORD})
+    made = client.post(
+        "/conversations", data={"csrftoken": csrf, "employee": "Bench", "date": "2026-12-01"}
+    )
+    url = str(made.url).removesuffix("/start")
+    card = re.findall(r'/status/(\d+)"', client.get(f"{url}/status").text)[0]
+    headers = {"x-csrftoken": csrf, "HX-Request": "true", "HX-Request-Type": "partial"}
+
+    def pick(i: int) -> None:
+        response = client.post(
+            f"{url}/status/{card}",
+            data={"picked": "true" if i % 2 == 0 else "false"},
+            headers=headers,
+        )
+        assert response.status_code == 200
+
+    sample = client.post(f"{url}/status/{card}", data={"picked": "true"}, headers=headers).content
+    bare_process, bare_url = start_bare(tmp_path, sample)
+    bare_client = httpx.Client(base_url=bare_url)
+
+    def bare(i: int) -> None:
+        assert bare_client.post("/bare").status_code == 200
+
+    def health(i: int) -> None:
+        assert client.get("/healthz").status_code == 200
+
+    ours, theirs, floor = [], [], []
+    try:
+        for _ in range(ROUNDS):  # side by side, interleaved, so both see the same machine
+            theirs.append(rate(bare, REQUESTS))
+            ours.append(rate(pick, REQUESTS))
+            floor.append(rate(health, REQUESTS))
+    finally:
+        bare_process.terminate()
+        bare_process.wait(timeout=10)
+    ratio = max(ours) / max(theirs)
+    report(
+        "pick_throughput",
+        {
+            "fragment_bytes": len(sample),
+            "pick_requests_per_second": [round(r) for r in ours],
+            "bare_requests_per_second": [round(r) for r in theirs],
+            # Our middleware stack and one SELECT, no login: where the floor of our app is.
+            "healthz_requests_per_second": [round(r) for r in floor],
+            "ratio_best_of_rounds": round(ratio, 3),
+            "budget_ratio": 0.5,
+            "server_peak_rss_mb": round(rss_mb(live_server.pid), 1),
+            "cpu_count": os.cpu_count(),
+        },
+    )
