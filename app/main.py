@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
+    app.state.user_cache = {}
 
     app.include_router(pages_router)
     app.include_router(conversations_router)

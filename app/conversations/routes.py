@@ -15,7 +15,7 @@ from app.conversations import service, views
 from app.conversations.steps import BY_STEP, ROWS
 from app.db import SessionDep, WriteSessionDep
 from app.errors import N_, DomainError
-from app.models import BoardRow, Card, Step
+from app.models import BoardRow, Step
 from app.records.service import build_record
 from app.web import render
 
@@ -31,7 +31,7 @@ class Writer:
     revision: int | None
 
 
-def writer(
+async def writer(
     x_client: Annotated[str, Header(max_length=64)] = "",
     x_revision: Annotated[str, Header(max_length=12)] = "",
 ) -> Writer:
@@ -195,7 +195,7 @@ def conversations_status_pick(
     who: WriterDep,
     picked: Annotated[str, Form(max_length=5)] = "true",
 ) -> Response:
-    service.set_status_card(
+    tapped = service.tap_status_card(
         session,
         leader_id=leader.id or 0,
         conversation_id=conversation_id,
@@ -204,13 +204,8 @@ def conversations_status_pick(
         revision=who.revision,
         client=who.client,
     )
-    conversation = service.own_conversation(session, leader.id or 0, conversation_id)
-    card = session.get(Card, card_id)
-    return render(
-        request,
-        "conversations/status_pick.html",
-        views.status_pick(session, conversation, card, _lang(request)),  # type: ignore[arg-type]
-    )
+    context = views.status_pick(session, tapped, _lang(request))
+    return render(request, "conversations/status_pick.html", context)
 
 
 @router.post("/conversations/{conversation_id}/picks/{pick_id}/note")

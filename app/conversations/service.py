@@ -283,7 +283,17 @@ def _snapshot(card: Card, conversation: Conversation, row: str, position: int) -
     )
 
 
-def set_status_card(
+@dataclass(frozen=True)
+class StatusPicked:
+    """What a tap changed, handed on so the answer needs no second round of queries."""
+
+    conversation: Conversation
+    card: Card
+    picks: list[Pick]
+    pick: Pick | None
+
+
+def tap_status_card(
     session: Session,
     *,
     leader_id: int,
@@ -292,7 +302,7 @@ def set_status_card(
     picked: bool,
     revision: int | None = None,
     client: str = "",
-) -> Pick | None:
+) -> StatusPicked:
     """Pick or unpick a status card. The wanted state is sent, not a toggle, so a double tap
     changes nothing; an unpicked card keeps its note until the step is left."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
@@ -303,7 +313,7 @@ def set_status_card(
     active = [p for p in picks if not p.removed]
     if picked:
         if pick is not None and not pick.removed:
-            return pick
+            return StatusPicked(conversation, card, picks, pick)
         if len(active) >= MAX_STATUS_CARDS:
             raise DomainError(
                 N_("Pick at most %(n)d cards. Tap a chosen card to put it back first."),
@@ -311,19 +321,41 @@ def set_status_card(
             )
         if pick is None:
             pick = _snapshot(card, conversation, STATUS_ROW, len(picks))
+            picks.append(pick)
         pick.removed = False
         pick.position = max((p.position for p in picks), default=0) + 1
     else:
         if pick is None or pick.removed:
-            return pick
+            return StatusPicked(conversation, card, picks, pick)
         pick.removed = True
     session.add(pick)
     _mark_running(conversation)
     _bump(conversation, client)
     session.add(conversation)
     session.commit()
-    # expire_on_commit=False: the pick is current, no SELECT needed to read it back.
-    return pick
+    picks.sort(key=lambda p: (p.position, p.id or 0))
+    return StatusPicked(conversation, card, picks, pick)
+
+
+def set_status_card(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    card_id: int,
+    picked: bool,
+    revision: int | None = None,
+    client: str = "",
+) -> Pick | None:
+    return tap_status_card(
+        session,
+        leader_id=leader_id,
+        conversation_id=conversation_id,
+        card_id=card_id,
+        picked=picked,
+        revision=revision,
+        client=client,
+    ).pick
 
 
 def _mark_running(conversation: Conversation) -> None:

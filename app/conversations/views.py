@@ -214,11 +214,10 @@ class ConversationRef:
     revision: int
 
 
-def status_pick(
-    session: Session, conversation: Conversation, card: Card, lang: str
-) -> dict[str, object]:
+def status_pick(session: Session, tapped: service.StatusPicked, lang: str) -> dict[str, object]:
     """The tapped card and the chosen cards, with one query for all their images."""
-    active = [p for p in service._picks(session, conversation, [STATUS_ROW]) if not p.removed]
+    conversation, card = tapped.conversation, tapped.card
+    active = [p for p in tapped.picks if not p.removed]
     variants = variants_of(session, [card.image_sha256, *(p.image_sha256 for p in active)])
     (card_view,) = card_views(session, [card], lang, variants)
     pick = next((p for p in active if p.card_id == card.id), None)
