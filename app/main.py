@@ -24,6 +24,7 @@ from app.config import Settings
 from app.conversations.routes import router as conversations_router
 from app.db import make_engine
 from app.decks.routes import router as decks_router
+from app.employees.routes import router as employees_router
 from app.errors import N_, DomainError, NotFound
 from app.i18n import translate
 from app.media.routes import router as media_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.include_router(conversations_router)
     app.include_router(accounts_router)
     app.include_router(decks_router)
+    app.include_router(employees_router)
     app.include_router(media_router)
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
     _add_error_handlers(app)
