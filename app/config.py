@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     max_form_bytes: int = 1024 * 1024
     max_image_pixels: int = 50_000_000
 
+    # Records (DESIGN §4): the name in the PDF header, and how long an employee's copy link lives.
+    organisation_name: str = ""
+    share_link_days: int = Field(default=7, ge=1, le=90)
+
     @field_validator("secret_key")
     @classmethod
     def _refuse_weak_secret(cls, value: str | None) -> str | None:

@@ -29,6 +29,7 @@ from app.errors import N_, DomainError, NotFound
 from app.i18n import translate
 from app.media.routes import router as media_router
 from app.pages.routes import router as pages_router
+from app.records.routes import router as records_router
 from app.security import BodyLimit, LanguageSwitch, SecurityHeaders
 from app.web import is_partial, render
 
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.user_cache = {}
 
     app.include_router(pages_router)
+    # Before conversations: its /conversations/{id}/{step} would catch export.pdf and the rest.
+    app.include_router(records_router)
     app.include_router(conversations_router)
     app.include_router(accounts_router)
     app.include_router(decks_router)

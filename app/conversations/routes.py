@@ -16,6 +16,7 @@ from app.conversations.steps import BY_STEP, ROWS
 from app.db import SessionDep, WriteSessionDep
 from app.errors import N_, DomainError
 from app.models import BoardRow, Step
+from app.records import audit
 from app.records.service import build_record
 from app.web import render
 
@@ -125,10 +126,21 @@ def conversations_show(
 
 @router.get("/conversations/{conversation_id}/export.json")
 def conversations_export_json(
-    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
+    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
 ) -> Response:
     conversation = service.own_conversation(session, leader.id or 0, conversation_id)
     record = build_record(session, conversation)
+    # Every export is in the audit log (DESIGN §4).
+    audit.log(
+        session,
+        action="export",
+        at=_now(request),
+        user_id=leader.id,
+        conversation_id=conversation.id,
+        employee_id=conversation.employee_id,
+        format="json",
+    )
+    session.commit()
     filename = f"samtale-{conversation.id}-{conversation.date.isoformat()}.json"
     return JSONResponse(record, headers={"Content-Disposition": f'inline; filename="{filename}"'})
 

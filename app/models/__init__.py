@@ -16,11 +16,13 @@ from app.models.conversations import (
 )
 from app.models.decks import Card, Deck, DeckPurpose, DeckStatus
 from app.models.media import Image, ImageVariant
+from app.models.records import AuditEvent, RecordShare
 
 __all__ = [
     "Agreement",
     "AgreementCard",
     "AgreementStatus",
+    "AuditEvent",
     "BoardRow",
     "Card",
     "Conversation",
@@ -34,6 +36,7 @@ __all__ = [
     "LoginFailure",
     "Owner",
     "Pick",
+    "RecordShare",
     "Role",
     "SetupToken",
     "Step",

@@ -26,6 +26,7 @@ def _card(pick: Pick, lang: str) -> dict[str, Any]:
 def _agreements(session: Session, agreements: list[Agreement], lang: str) -> list[dict[str, Any]]:
     return [
         {
+            "id": view.id,
             "text": view.text,
             "owner": view.owner,
             "due": view.due.isoformat() if view.due else None,

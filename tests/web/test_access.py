@@ -58,6 +58,23 @@ CONVERSATION_ROUTES = {
 ALLOWED.update(dict.fromkeys(CONVERSATION_ROUTES, ROLES))
 
 
+# Records and exports (issue 8): the leader's own conversations; the employee's copy link is
+# public by design (an unguessable, expiring, revocable token, every use audit-logged).
+RECORD_ROUTES = {
+    ("GET", "/conversations/{conversation_id}/export.pdf"),
+    ("GET", "/conversations/{conversation_id}/agreements.pdf"),
+    ("GET", "/conversations/{conversation_id}/export.md"),
+    ("GET", "/conversations/{conversation_id}/export.docx"),
+    ("GET", "/conversations/{conversation_id}/followup.ics"),
+    ("GET", "/conversations/{conversation_id}/share"),
+    ("POST", "/conversations/{conversation_id}/share"),
+    ("POST", "/conversations/{conversation_id}/share/revoke"),
+    ("GET", "/employees/{employee_id}/records.zip"),
+}
+ALLOWED.update(dict.fromkeys(RECORD_ROUTES, ROLES))
+PUBLIC |= {("GET", "/r/{token}"), ("GET", "/r/{token}/record.pdf")}
+
+
 def walk(routes: list[Any], prefix: str = "") -> list[tuple[str, str]]:
     """Every (method, path), also inside included routers (FastAPI keeps those wrapped)."""
     found = []

@@ -1,0 +1,173 @@
+"""Exports of a conversation's record (DESIGN §4, §7): load, check ownership, audit-log, render.
+
+Every function here blocks (database, Typst, zip) and is called from a worker thread: the
+routes are plain ``def`` functions, which FastAPI runs in its thread pool, never on the loop.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from app.conversations.service import own_conversation
+from app.errors import NotFound
+from app.models import Conversation, Employee
+from app.records import audit
+from app.records.calendar import render_ics
+from app.records.document import RecordDocument, make_document
+from app.records.docx import render_docx
+from app.records.markdown import render_markdown
+from app.records.pdf import render_pdf
+
+Format = Literal["pdf", "agreements", "md", "docx", "json", "ics"]
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "agreements": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "json": "application/json",
+    "ics": "text/calendar; charset=utf-8",
+    "zip": "application/zip",
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    data: bytes
+    media_type: str
+    filename: str
+
+
+def filename(conversation: Conversation, fmt: str) -> str:
+    """ASCII only (no name in it): safe in every browser's download bar and file system."""
+    stem = f"mus-{conversation.date.isoformat()}-{conversation.id}"
+    return {
+        "pdf": f"{stem}.pdf",
+        "agreements": f"{stem}-aftaler.pdf",
+        "md": f"{stem}.md",
+        "docx": f"{stem}.docx",
+        "json": f"{stem}.json",
+        "ics": f"mus-{conversation.id}-opfoelgning.ics",
+    }[fmt]
+
+
+def render(
+    document: RecordDocument, conversation: Conversation, fmt: Format, now: datetime
+) -> Export:
+    if fmt == "pdf":
+        data = render_pdf(document, kind="record", now=now)
+    elif fmt == "agreements":
+        data = render_pdf(document, kind="agreements", now=now)
+    elif fmt == "md":
+        data = render_markdown(document).encode()
+    elif fmt == "docx":
+        data = render_docx(document)
+    elif fmt == "json":
+        data = json.dumps(document.record, ensure_ascii=False, indent=2).encode()
+    elif fmt == "ics":
+        data = render_ics(document.record, document.view, now=now)
+    else:  # pragma: no cover - Format is closed
+        raise ValueError(fmt)
+    return Export(data, MEDIA_TYPES[fmt], filename(conversation, fmt))
+
+
+def _document(
+    session: Session, conversation: Conversation, fmt: str, organisation: str, now: datetime
+) -> RecordDocument:
+    # Only the PDF and Word documents show card images: the others skip reading them.
+    return make_document(
+        session,
+        conversation,
+        organisation=organisation,
+        today=now.date(),
+        with_images=fmt in ("pdf", "docx"),
+    )
+
+
+def export_conversation(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    fmt: Format,
+    organisation: str,
+    now: datetime,
+) -> Export:
+    """The leader's own conversation in one format; the export is in the audit log."""
+    conversation = own_conversation(session, leader_id, conversation_id)
+    document = _document(session, conversation, fmt, organisation, now)
+    audit.log(
+        session,
+        action="export",
+        at=now,
+        user_id=leader_id,
+        conversation_id=conversation_id,
+        employee_id=conversation.employee_id,
+        format=fmt,
+    )
+    session.commit()
+    return render(document, conversation, fmt, now)
+
+
+def employee_copy(
+    session: Session, conversation: Conversation, *, organisation: str, now: datetime
+) -> Export:
+    """The PDF behind a share link; the link's use is logged by share.use_share."""
+    return render(
+        _document(session, conversation, "pdf", organisation, now), conversation, "pdf", now
+    )
+
+
+BATCH_FORMATS: tuple[Format, ...] = ("pdf", "md", "json")
+
+
+def export_employee(
+    session: Session, *, leader_id: int, employee_id: int, organisation: str, now: datetime
+) -> Export:
+    """All records of one of the leader's employees in one zip: for a request for access
+    (GDPR art. 15) and when the employee changes leader."""
+    employee = session.get(Employee, employee_id)
+    if employee is None or employee.leader_id != leader_id:
+        raise NotFound()
+    conversations = list(
+        session.exec(
+            select(Conversation)
+            .where(Conversation.employee_id == employee_id)
+            .where(Conversation.leader_id == leader_id)
+            .order_by(col(Conversation.date), col(Conversation.id))
+        )
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for conversation in conversations:
+            document = _document(session, conversation, "pdf", organisation, now)
+            for fmt in BATCH_FORMATS:
+                export = render(document, conversation, fmt, now)
+                archive.writestr(export.filename, export.data)
+            audit.log(
+                session,
+                action="batch_export",
+                at=now,
+                user_id=leader_id,
+                conversation_id=conversation.id,
+                employee_id=employee_id,
+                format="zip",
+            )
+    audit.log(
+        session,
+        action="batch_export",
+        at=now,
+        user_id=leader_id,
+        employee_id=employee_id,
+        format="zip",
+    )
+    session.commit()
+    return Export(
+        buffer.getvalue(), MEDIA_TYPES["zip"], f"mus-medarbejder-{employee_id}-{now.date()}.zip"
+    )

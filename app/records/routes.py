@@ -1,0 +1,226 @@
+"""Records over HTTP (DESIGN §4, §7): exports, the employee's copy link, the batch zip.
+
+Routes are plain ``def``: FastAPI runs them in its worker threads, so the PDF rendering and
+the database work never block the event loop. This router is included before the
+conversations router, whose ``/conversations/{id}/{step}`` would otherwise catch these paths.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.deps import LeaderDep
+from app.db import SessionDep, WriteSessionDep
+from app.errors import N_
+from app.i18n import translate
+from app.models import User
+from app.records import exports, share
+from app.web import is_partial, render
+
+router = APIRouter()
+# Personal data: never kept by a browser or proxy cache.
+PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
+
+
+def _now(request: Request) -> Any:
+    return request.app.state.clock()
+
+
+def _organisation(request: Request) -> str:
+    return str(request.app.state.settings.organisation_name)
+
+
+def _download(export: exports.Export, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        export.data,
+        media_type=export.media_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{export.filename}"',
+            **PRIVATE,
+        },
+    )
+
+
+def _export(
+    request: Request, session: Any, leader: Any, conversation_id: int, fmt: Any
+) -> Response:
+    export = exports.export_conversation(
+        session,
+        leader_id=leader.id or 0,
+        conversation_id=conversation_id,
+        fmt=fmt,
+        organisation=_organisation(request),
+        now=_now(request),
+    )
+    return _download(export, inline=fmt in ("pdf", "agreements"))
+
+
+@router.get("/conversations/{conversation_id}/export.pdf")
+def records_pdf(
+    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+) -> Response:
+    return _export(request, session, leader, conversation_id, "pdf")
+
+
+@router.get("/conversations/{conversation_id}/agreements.pdf")
+def records_agreements_pdf(
+    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+) -> Response:
+    return _export(request, session, leader, conversation_id, "agreements")
+
+
+@router.get("/conversations/{conversation_id}/export.md")
+def records_markdown(
+    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+) -> Response:
+    return _export(request, session, leader, conversation_id, "md")
+
+
+@router.get("/conversations/{conversation_id}/export.docx")
+def records_docx(
+    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+) -> Response:
+    return _export(request, session, leader, conversation_id, "docx")
+
+
+@router.get("/conversations/{conversation_id}/followup.ics")
+def records_ics(
+    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+) -> Response:
+    return _export(request, session, leader, conversation_id, "ics")
+
+
+@router.get("/employees/{employee_id}/records.zip")
+def records_employee_zip(
+    employee_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+) -> Response:
+    export = exports.export_employee(
+        session,
+        leader_id=leader.id or 0,
+        employee_id=employee_id,
+        organisation=_organisation(request),
+        now=_now(request),
+    )
+    return _download(export)
+
+
+# ---------------------------------------------------------------- the employee's copy
+
+
+def _share_context(request: Request, session: Any, leader: Any, conversation_id: int) -> dict:
+    lang = str(request.state.lang)
+    view = share.share_view(
+        session,
+        leader_id=leader.id or 0,
+        conversation_id=conversation_id,
+        now=_now(request),
+        url_for_token=lambda token: str(request.url_for("records_shared", token=token)),
+        qr_title=translate(lang, N_("QR code for the employee's copy")),
+    )
+    return {"s": view, "days": request.app.state.settings.share_link_days}
+
+
+@router.get("/conversations/{conversation_id}/share")
+def records_share(
+    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
+) -> Response:
+    context = _share_context(request, session, leader, conversation_id)
+    return render(request, "records/share.html", context, block="share_area", headers=PRIVATE)
+
+
+def _back_to_share(request: Request, session: Any, leader: Any, conversation_id: int) -> Response:
+    if is_partial(request):
+        return records_share(conversation_id, request, session, leader)
+    target = request.url_for("records_share", conversation_id=conversation_id).path
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/share")
+def records_share_create(
+    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
+) -> Response:
+    share.create_share(
+        session,
+        leader_id=leader.id or 0,
+        conversation_id=conversation_id,
+        now=_now(request),
+        days=request.app.state.settings.share_link_days,
+    )
+    return _back_to_share(request, session, leader, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/share/revoke")
+def records_share_revoke(
+    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
+) -> Response:
+    share.revoke_share(
+        session, leader_id=leader.id or 0, conversation_id=conversation_id, now=_now(request)
+    )
+    return _back_to_share(request, session, leader, conversation_id)
+
+
+GONE = {
+    "expired": N_("This link has expired."),
+    "revoked": N_("This link has been withdrawn."),
+    "unknown": N_("This link does not work."),
+}
+GONE_HELP = N_(
+    "Links to a copy of the conversation work for a short time only. Ask your leader for a "
+    "new link, or for the record on paper."
+)
+
+
+def _gone(request: Request, reason: str) -> Response:
+    # Both languages at once: the phone that opens the link may speak either.
+    status = 404 if reason == "unknown" else 410
+    messages = [
+        {"lang": lang, "title": translate(lang, GONE[reason]), "help": translate(lang, GONE_HELP)}
+        for lang in ("da", "en")
+    ]
+    return render(
+        request,
+        "records/share_gone.html",
+        {"messages": messages, "status": status},
+        status_code=status,
+        headers=PRIVATE,
+    )
+
+
+@router.get("/r/{token}")
+def records_shared(token: str, request: Request, session: WriteSessionDep) -> Response:
+    try:
+        link, conversation = share.use_share(
+            session, token=token, now=_now(request), action="share_opened"
+        )
+    except share.ShareGone as gone:
+        return _gone(request, gone.reason)
+    leader = session.get(User, conversation.leader_id)
+    return render(
+        request,
+        "records/shared.html",
+        {
+            "token": link.token,
+            "conversation": conversation,
+            "leader_name": leader.name if leader else "",
+            "expires_at": share._aware(link.expires_at),
+        },
+        headers=PRIVATE,
+    )
+
+
+@router.get("/r/{token}/record.pdf")
+def records_shared_pdf(token: str, request: Request, session: WriteSessionDep) -> Response:
+    try:
+        _, conversation = share.use_share(
+            session, token=token, now=_now(request), action="share_downloaded", format="pdf"
+        )
+    except share.ShareGone as gone:
+        return _gone(request, gone.reason)
+    export = exports.employee_copy(
+        session, conversation, organisation=_organisation(request), now=_now(request)
+    )
+    return _download(export, inline=True)

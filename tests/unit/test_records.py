@@ -1,0 +1,254 @@
+"""The conversation record in every format (DESIGN §4, §7): PDF text and pages, the agreements
+sheet, Markdown, Word, calendar, JSON against its schema."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+
+import docx
+import jsonschema
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app import PROJECT_DIR
+from app.config import Settings
+from app.db import make_engine, write_session
+from app.i18n import TIMEZONE
+from app.models import User
+from app.records.calendar import render_ics
+from app.records.document import RecordDocument, make_document
+from app.records.docx import render_docx
+from app.records.markdown import escape, render_markdown
+from app.records.pdf import render_pdf
+from tests.record_fixtures import NOW, TRICKY, full_conversation, leader, long_note
+
+ARTIFACTS = PROJECT_DIR / "test-artifacts" / "records"
+SCHEMA = json.loads((PROJECT_DIR / "docs" / "record-schema.json").read_text())
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def deck_engine(settings_with_decks: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings_with_decks.sqlalchemy_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(deck_engine: Engine) -> Iterator[Session]:
+    with write_session(deck_engine) as session:
+        yield session
+
+
+@pytest.fixture
+def boss(db: Session) -> User:
+    return leader(db)
+
+
+def document(db: Session, boss: User, **kwargs: object) -> RecordDocument:
+    conversation = full_conversation(db, leader_id=boss.id or 0, **kwargs)  # type: ignore[arg-type]
+    return make_document(db, conversation, organisation="Eksempel Kommune", today=TODAY)
+
+
+def pdf_text(pdf: bytes) -> tuple[int, str]:
+    reader = PdfReader(BytesIO(pdf))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    """Text without line breaks or runs of spaces, to find phrases a PDF wrapped."""
+    return re.sub(r"\s+", " ", text)
+
+
+def save_pages(pdf: bytes, name: str) -> list[Path]:
+    """The PDF and its pages as PNG in test-artifacts/records/, to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{name}*.png"):
+        old.unlink()
+    path = ARTIFACTS / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(path), str(ARTIFACTS / name)], check=True)
+    return sorted(ARTIFACTS.glob(f"{name}*.png"))
+
+
+def test_pdf_holds_notes_agreements_and_danish_letters_as_text(db: Session, boss: User) -> None:
+    doc = document(db, boss)
+    pages, text = pdf_text(render_pdf(doc, now=NOW))
+    flat = squash(text)
+    assert pages >= 2
+    assert "Søren Ærø-Østergård" in flat and "Lise Leder" in flat
+    assert "Eksempel Kommune".upper() in flat
+    assert "kantinen; æøå ÆØÅ" in flat
+    assert "Aftale 1: Søren får et kursus" in flat
+    assert "Lederens feedback til medarbejderen" in flat
+    assert "Fællesskabet bærer os igennem travle uger" in flat
+    assert "Underskrifter" in flat and "Dato og underskrift" in flat
+    assert "Fortroligt: mellem medarbejder og leder" in flat
+    assert f"Side 1 af {pages}" in flat
+    assert "KLADDE" not in flat
+    save_pages(render_pdf(doc, now=NOW), "record-da")
+
+
+def test_pdf_in_english_follows_the_conversation_language(db: Session, boss: User) -> None:
+    doc = document(db, boss, language="en")
+    _, text = pdf_text(render_pdf(doc, now=NOW))
+    flat = squash(text)
+    assert "Employee development conversation" in flat
+    assert "Signatures" in flat and "Confidential: between the employee and the leader" in flat
+    assert "1 December 2026" in flat
+    # A real clock has microseconds and may be in any zone.
+    save_pages(render_pdf(doc, now=datetime.now(TIMEZONE)), "record-en")
+
+
+def test_unfinished_conversation_is_a_draft_in_every_format(db: Session, boss: User) -> None:
+    doc = document(db, boss, finish=False)
+    pdf = render_pdf(doc, now=NOW)
+    _, text = pdf_text(pdf)
+    assert "KLADDE" in text
+    assert "KLADDE" in pdf_text(render_pdf(doc, kind="agreements", now=NOW))[1]
+    assert "KLADDE" in render_markdown(doc)
+    assert "KLADDE" in "\n".join(
+        p.text for p in docx.Document(BytesIO(render_docx(doc))).paragraphs
+    )
+    save_pages(pdf, "record-draft")
+
+
+def test_emoji_rtl_and_html_come_out_as_text(db: Session, boss: User) -> None:
+    doc = document(db, boss, tricky=True)
+    pdf = render_pdf(doc, now=NOW)
+    flat = squash(pdf_text(pdf)[1])
+    # pypdf gives the line in visual order, so the bidi run moves the "<" beside the Arabic.
+    for piece in ("🌱", "🎉", "b>HTML</b> & *stjerne* #kode 1. juni"):
+        assert piece in flat, piece
+    assert all(letter in flat for letter in "שלוםمرحبا")
+    save_pages(pdf, "record-tricky")
+    markdown = render_markdown(doc)
+    assert "\\<b\\>HTML\\</b\\>" in markdown and "\\*stjerne\\*" in markdown
+    assert "🌱" in markdown and "שלום" in markdown
+
+
+def test_long_record_with_twenty_agreements_paginates(db: Session, boss: User) -> None:
+    doc = document(db, boss, note=long_note(5000), agreements=20)
+    assert all(len(card["note"]) == 5000 for card in doc.view["status_cards"])
+    pdf = render_pdf(doc, now=NOW)
+    pages, text = pdf_text(pdf)
+    flat = squash(text)
+    assert pages >= 10
+    assert f"Side {pages} af {pages}" in flat
+    for n in (1, 10, 20):
+        assert f"Aftale {n}: Søren" in flat
+    assert flat.count("teamet.") > 12 * 5000 // 90
+    assert len(pdf) < 1_000_000
+    save_pages(pdf, "record-long")
+
+
+def test_agreements_sheet_holds_only_agreements_dates_and_signatures(
+    db: Session, boss: User
+) -> None:
+    doc = document(db, boss, agreements=4)
+    pdf = render_pdf(doc, kind="agreements", now=NOW)
+    pages, text = pdf_text(pdf)
+    flat = squash(text)
+    assert pages == 1
+    assert "Aftaler fra medarbejderudviklingssamtalen" in flat
+    assert "Aftale 4: Søren" in flat and "Underskrifter" in flat
+    assert "Til personalemappen" in flat
+    # Nothing of what was said: no notes, no feedback, no cards.
+    for said in ("kantinen", "Lederens feedback", "Fællesskabet", "Fra kortene"):
+        assert said not in flat, said
+    save_pages(pdf, "agreements-sheet")
+
+
+def test_markdown_has_the_same_content(db: Session, boss: User) -> None:
+    doc = document(db, boss)
+    markdown = render_markdown(doc)
+    assert markdown.startswith("# Medarbejderudviklingssamtale: Søren Ærø-Østergård")
+    assert "kantinen; æøå ÆØÅ" in markdown
+    assert "Aftale 3: Søren" in markdown
+    assert "*Ansvarlig:* Begge" in markdown
+    assert "Fællesskabet bærer os" in markdown
+    (ARTIFACTS / "record.md").write_text(markdown)
+
+
+def test_markdown_escape_keeps_text_text() -> None:
+    assert escape("1. juni") == "1\\. juni"
+    assert escape("- punkt") == "\\- punkt"
+    assert escape("<script>") == "\\<script\\>"
+    assert escape("en\nto") == "en  \nto"
+    assert escape("Ærø-Østergård 2.5") == "Ærø-Østergård 2.5"
+
+
+def test_docx_reads_back_with_the_same_content(db: Session, boss: User) -> None:
+    doc = document(db, boss, tricky=True)
+    data = render_docx(doc)
+    (ARTIFACTS / "record.docx").write_bytes(data)
+    word = docx.Document(BytesIO(data))
+    paragraphs = "\n".join(p.text for p in word.paragraphs)
+    cells = "\n".join(
+        cell.text for table in word.tables for row in table.rows for cell in row.cells
+    )
+    everything = paragraphs + "\n" + cells
+    assert "Medarbejderudviklingssamtale" in paragraphs
+    assert "Søren Ærø-Østergård" in cells
+    assert "kantinen; æøå ÆØÅ" in everything
+    assert "Aftale 1: Søren" in cells and TRICKY in cells
+    assert "Fællesskabet bærer os" in paragraphs
+    assert len(word.inline_shapes) == 3 + 9  # status cards and board cards
+    assert word.core_properties.author == "Lise Leder"
+
+
+def test_ics_has_a_timed_follow_up_and_all_day_deadlines(db: Session, boss: User) -> None:
+    doc = document(db, boss, agreements=8)
+    data = render_ics(doc.record, doc.view, now=NOW)
+    calendar = Calendar.from_ical(data)
+    events = list(calendar.walk("VEVENT"))
+    follow_up = [e for e in events if str(e["uid"]).endswith("-follow-up@arbejdsglaede")]
+    assert len(follow_up) == 1
+    start = follow_up[0].decoded("dtstart")
+    assert isinstance(start, datetime)
+    assert start.tzinfo is not None and str(start.tzinfo) == str(TIMEZONE)
+    assert start.date() == date(2027, 6, 1) and start.hour == 9
+    assert "Søren Ærø-Østergård" in str(follow_up[0]["summary"])
+    deadlines = [e for e in events if str(e["uid"]).startswith("agreement-")]
+    with_due = [a for a in doc.record["agreements"] if a["due"]]
+    assert len(deadlines) == len(with_due) == 6
+    for event, agreement in zip(deadlines, with_due, strict=True):
+        day = event.decoded("dtstart")
+        assert not isinstance(day, datetime) and day.isoformat() == agreement["due"]
+        assert str(event["uid"]) == f"agreement-{agreement['id']}@arbejdsglaede"
+    assert list(calendar.walk("VTIMEZONE"))
+    # The same UIDs again on the next export: a re-import updates instead of duplicating.
+    again = Calendar.from_ical(render_ics(doc.record, doc.view, now=NOW))
+    assert [str(e["uid"]) for e in again.walk("VEVENT")] == [str(e["uid"]) for e in events]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"finish": False}, {"agreements": 0}, {"tricky": True, "language": "en"}],
+)
+def test_json_record_validates_against_the_schema(
+    db: Session, boss: User, kwargs: dict[str, object]
+) -> None:
+    doc = document(db, boss, **kwargs)
+    jsonschema.validate(doc.record, SCHEMA)
+    assert doc.record["schema"] == "arbejdsglaede.record/1"
+
+
+def test_record_of_a_finished_conversation_with_earlier_agreements(db: Session, boss: User) -> None:
+    first = full_conversation(db, leader_id=boss.id or 0, on=date(2026, 6, 1))
+    second = full_conversation(db, leader_id=boss.id or 0, on=date(2026, 12, 1), finish=False)
+    assert second.employee_id == first.employee_id
+    doc = make_document(db, second, organisation="", today=TODAY)
+    jsonschema.validate(doc.record, SCHEMA)
+    assert len(doc.record["previous_agreements"]) == 3
+    flat = squash(pdf_text(render_pdf(doc, now=NOW))[1])
+    assert "Tidligere aftaler, fulgt op" in flat

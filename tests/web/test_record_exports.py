@@ -1,0 +1,209 @@
+"""Exports and the employee's copy link over HTTP (DESIGN §4, §6, §7): formats, ownership,
+the audit log, link expiry and revocation with the injected clock."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import date
+
+import docx
+import jsonschema
+import pytest
+from icalendar import Calendar
+from pypdf import PdfReader
+from sqlmodel import select
+
+from app import PROJECT_DIR
+from app.db import write_session
+from app.models import AuditEvent, Conversation, User
+from tests.conftest import Client, FakeClock, add_user
+from tests.record_fixtures import full_conversation
+
+PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
+SCHEMA = json.loads((PROJECT_DIR / "docs" / "record-schema.json").read_text())
+EMAIL = "leder@example.org"
+
+
+def setup(client: Client, *, finish: bool = True, email: str = EMAIL) -> Conversation:
+    add_user(client, email, name="Lise Leder")
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with write_session(engine) as session:
+        user = session.exec(select(User).where(User.email == email)).one()
+        conversation = full_conversation(session, leader_id=user.id or 0, finish=finish)
+    client.login(email)
+    return conversation
+
+
+def audit(client: Client) -> list[AuditEvent]:
+    with write_session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))  # type: ignore[arg-type]
+
+
+def test_every_format_downloads_and_is_audit_logged(decks_client: Client) -> None:
+    c = setup(decks_client)
+    base = f"/conversations/{c.id}"
+    pdf = decks_client.get(f"{base}/export.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["cache-control"] == "private, no-store"
+    assert "Søren Ærø-Østergård" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    sheet = decks_client.get(f"{base}/agreements.pdf")
+    assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
+    md = decks_client.get(f"{base}/export.md")
+    assert md.headers["content-type"].startswith("text/markdown")
+    assert "attachment" in md.headers["content-disposition"]
+    assert "kantinen; æøå ÆØÅ" in md.text
+    word = docx.Document(io.BytesIO(decks_client.get(f"{base}/export.docx").content))
+    assert any("Medarbejderudviklingssamtale" in p.text for p in word.paragraphs)
+    ics = decks_client.get(f"{base}/followup.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert len(list(Calendar.from_ical(ics.content).walk("VEVENT"))) == 1 + 3
+    record = decks_client.get(f"{base}/export.json").json()
+    jsonschema.validate(record, SCHEMA)
+    formats = [e.format for e in audit(decks_client) if e.action == "export"]
+    assert formats == ["pdf", "agreements", "md", "docx", "ics", "json"]
+    assert all(e.user_id and e.conversation_id == c.id for e in audit(decks_client))
+
+
+def test_another_leaders_record_is_not_found(decks_client: Client) -> None:
+    c = setup(decks_client)
+    add_user(decks_client, "anden@example.org")
+    decks_client.login("anden@example.org")
+    for path in ("export.pdf", "agreements.pdf", "export.md", "export.docx", "followup.ics"):
+        assert decks_client.get(f"/conversations/{c.id}/{path}").status_code == 404, path
+    assert decks_client.get(f"/employees/{c.employee_id}/records.zip").status_code == 404
+    assert decks_client.get(f"/conversations/{c.id}/share").status_code == 404
+    assert audit(decks_client) == []
+
+
+def test_summary_page_offers_the_documents_and_says_which_is_which(decks_client: Client) -> None:
+    c = setup(decks_client)
+    page = decks_client.get(f"/conversations/{c.id}/slut?lang=en").text
+    for href in ("export.pdf", "agreements.pdf", "export.md", "export.docx", "followup.ics"):
+        assert f"/conversations/{c.id}/{href}" in page
+    assert "For the personnel file" in page and "does not go in the personnel file" in page
+    assert f'hx-get="/conversations/{c.id}/share"' in page
+
+
+def share_link(client: Client, conversation_id: int) -> str:
+    fragment = client.post(
+        f"/conversations/{conversation_id}/share",
+        headers={**PARTIAL, "x-csrftoken": client.csrf},
+    )
+    assert fragment.status_code == 200, fragment.text
+    assert fragment.text.lstrip().startswith('<div id="share-area"')
+    assert "<svg" in fragment.text and "style=" not in fragment.text.split("<svg")[1]
+    match = re.search(r'class="share-link"><a href="([^"]+)"', fragment.text)
+    assert match
+    return match.group(1)
+
+
+def test_unfinished_conversation_cannot_be_shared(decks_client: Client) -> None:
+    c = setup(decks_client, finish=False)
+    fragment = decks_client.get(f"/conversations/{c.id}/share?lang=en", headers=PARTIAL).text
+    assert "When the conversation is finished" in fragment
+    refused = decks_client.post(
+        f"/conversations/{c.id}/share?lang=en",
+        headers={**PARTIAL, "x-csrftoken": decks_client.csrf},
+    )
+    assert refused.status_code == 422 and "Finish the conversation first" in refused.text
+
+
+def test_employee_copy_link_opens_downloads_and_expires(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    c = setup(decks_client)
+    url = share_link(decks_client, c.id or 0)
+    assert re.fullmatch(r"http://testserver/r/[a-z2-9]{12}", url)
+    path = url.removeprefix("http://testserver")
+    decks_client.cookies.clear()  # the employee's phone: nobody logged in
+    page = decks_client.get(path + "?lang=en")
+    assert page.status_code == 200 and "Your copy of the conversation" in page.text
+    pdf = decks_client.get(path + "/record.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Søren Ærø-Østergård" in text and "KLADDE" not in text
+    # The default lifetime is 7 days.
+    clock.advance(days=6, hours=23)
+    assert decks_client.get(path).status_code == 200
+    clock.advance(hours=2)
+    gone = decks_client.get(path + "/record.pdf")
+    assert gone.status_code == 410
+    assert "Dette link er udløbet." in gone.text and "This link has expired." in gone.text
+    actions = [(e.action, e.user_id) for e in audit(decks_client)]
+    assert actions == [
+        ("share_created", actions[0][1]),
+        ("share_opened", None),
+        ("share_downloaded", None),
+        ("share_opened", None),
+        ("share_refused_expired", None),
+    ]
+
+
+def test_revoked_link_says_so_in_both_languages(decks_client: Client) -> None:
+    c = setup(decks_client)
+    path = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    fragment = decks_client.post(
+        f"/conversations/{c.id}/share/revoke",
+        headers={**PARTIAL, "x-csrftoken": decks_client.csrf},
+    )
+    assert "Vis en QR-kode til medarbejderen" in fragment.text
+    gone = decks_client.get(path)
+    assert gone.status_code == 410
+    assert "Dette link er trukket tilbage." in gone.text
+    assert "This link has been withdrawn." in gone.text
+    assert decks_client.get("/r/aaaaaaaaaaaa").status_code == 404
+    assert decks_client.get("/r/x").status_code == 404
+    assert "share_refused_revoked" in [e.action for e in audit(decks_client)]
+
+
+def test_a_new_link_replaces_the_old_one(decks_client: Client) -> None:
+    c = setup(decks_client)
+    first = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    second = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    assert first != second
+    assert decks_client.get(first).status_code == 410
+    assert decks_client.get(second).status_code == 200
+
+
+def test_share_without_htmx_redirects_to_its_page(decks_client: Client) -> None:
+    c = setup(decks_client)
+    response = decks_client.post_form(f"/conversations/{c.id}/share", {}, follow_redirects=False)
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    page = decks_client.get(response.headers["location"])  # type: ignore[attr-defined]
+    assert page.text.startswith("<!doctype html>") and "/r/" in page.text
+
+
+def test_link_lifetime_is_a_setting(decks_client: Client, clock: FakeClock) -> None:
+    decks_client.app.state.settings.share_link_days = 1  # type: ignore[attr-defined]
+    c = setup(decks_client)
+    path = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    clock.advance(days=1, seconds=1)
+    assert decks_client.get(path).status_code == 410
+
+
+def test_batch_export_zips_every_record_of_the_employee(decks_client: Client) -> None:
+    c = setup(decks_client)
+    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    with write_session(engine) as session:
+        full_conversation(session, leader_id=c.leader_id, on=date(2027, 6, 1), finish=False)
+    response = decks_client.get(f"/employees/{c.employee_id}/records.zip")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+    assert len(names) == 6 and sum(n.endswith(".pdf") for n in names) == 2
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    for name in names:
+        if name.endswith(".json"):
+            jsonschema.validate(json.loads(archive.read(name)), SCHEMA)
+    events = [e for e in audit(decks_client) if e.action == "batch_export"]
+    assert len(events) == 3 and all(e.employee_id == c.employee_id for e in events)
+
+
+@pytest.mark.parametrize("path", ["export.pdf", "followup.ics"])
+def test_exports_are_not_taken_by_the_step_route(decks_client: Client, path: str) -> None:
+    c = setup(decks_client)
+    response = decks_client.get(f"/conversations/{c.id}/{path}")
+    assert response.status_code == 200
+    assert not response.headers["content-type"].startswith("text/html")
