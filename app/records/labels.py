@@ -84,7 +84,9 @@ WORDS = {
 
 def labels(lang: str, *, today: date) -> dict[str, Any]:
     """Every fixed word a record needs, translated; dates already written out."""
-    t = {key: translate(lang, msgid) for key, msgid in WORDS.items() if "%(" not in msgid}
+    t: dict[str, Any] = {
+        key: translate(lang, msgid) for key, msgid in WORDS.items() if "%(" not in msgid
+    }
     t["generated"] = translate(lang, WORDS["generated"], day=format_day(today, lang))
     t["feedback_labels"] = {k: translate(lang, v) for k, v in FEEDBACK_LABELS.items()}
     t["owners"] = {k: translate(lang, v) for k, v in OWNER_LABELS.items()}
