@@ -68,6 +68,78 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import_deck(args: argparse.Namespace, settings: Settings) -> int:
+    """A deck from a zip (DESIGN §7): exit 0, or one line per bad file and nothing stored."""
+    from pathlib import Path
+
+    from app.bootstrap import prepare_database
+    from app.clock import utcnow
+    from app.db import make_engine, write_session
+    from app.decks.archive import import_archive
+    from app.decks.service import DeckRefused
+    from app.decks.zipcheck import UploadLimits
+    from app.errors import DomainError
+    from app.i18n import translate
+    from app.models import DeckStatus
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.sqlalchemy_url)
+    prepare_database(settings, engine)
+    status = DeckStatus.draft if args.draft else DeckStatus.published
+    try:
+        with write_session(engine) as session, path.open("rb") as stream:
+            deck = import_archive(
+                session,
+                stream=stream,
+                zip_name=path.name,
+                limits=UploadLimits.from_settings(settings),
+                status=status,
+                now=utcnow(),
+            )
+            summary = f"Imported {deck.name_da!r} as {deck.slug} ({deck.status})."
+    except DeckRefused as refused:
+        for problem in refused.problems:
+            print(f"{problem.file}: {translate(args.lang, problem.message, **problem.params)}")
+        print(translate(args.lang, refused.message), file=sys.stderr)
+        return 1
+    except DomainError as error:
+        print(f"{path.name}: {translate(args.lang, error.message, **error.params)}")
+        return 1
+    finally:
+        engine.dispose()
+    print(summary)
+    return 0
+
+
+def cmd_export_deck(args: argparse.Namespace, settings: Settings) -> int:
+    """deck.toml and one image per card, the format import-deck reads (round trip)."""
+    from pathlib import Path
+
+    from app.bootstrap import prepare_database
+    from app.db import make_engine, read_session
+    from app.decks.archive import export_deck, find_deck
+
+    engine = make_engine(settings.sqlalchemy_url)
+    prepare_database(settings, engine)
+    try:
+        with read_session(engine) as session:
+            try:
+                deck = find_deck(session, args.name)
+            except LookupError:
+                print(f"No deck named {args.name!r}.", file=sys.stderr)
+                return 1
+            exported = export_deck(session, deck=deck)
+    finally:
+        engine.dispose()
+    output = Path(args.output or exported.file_name)
+    output.write_bytes(exported.data)
+    print(f"Wrote {output} ({exported.cards} cards).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arbejdsglaede", description="Picture cards for the employee development conversation."
@@ -87,6 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--role", required=True, choices=["leader", "facilitator", "admin"])
     create.set_defaults(run=cmd_create_user)
+
+    imp = sub.add_parser("import-deck", help="import a deck from a zip of images and deck.toml")
+    imp.add_argument("file", metavar="FILE.zip")
+    imp.add_argument("--draft", action="store_true", help="import as a draft, not published")
+    imp.add_argument("--lang", choices=["da", "en"], default="en", help="language of the report")
+    imp.set_defaults(run=cmd_import_deck)
+
+    exp = sub.add_parser("export-deck", help="write a deck as a zip that import-deck reads")
+    exp.add_argument("name", metavar="NAME", help="the deck's slug, or its Danish or English name")
+    exp.add_argument("--output", "-o", metavar="FILE.zip", help="default: <slug>.zip")
+    exp.set_defaults(run=cmd_export_deck)
     return parser
 
 

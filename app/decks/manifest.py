@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Manifest:
     attribution: str = ""
     description_da: str = ""
     description_en: str = ""
+    cover: str = ""
     cards: list[CardEntry] = field(default_factory=list)
 
 
@@ -122,6 +124,7 @@ def parse_manifest(text: str, *, default_name: str) -> Manifest:
         attribution=_plain(deck.get("attribution"), "attribution", "[deck]"),
         description_da=description_da,
         description_en=description_en,
+        cover=_plain(deck.get("cover"), "cover", "[deck]"),
     )
     cards = data.get("cards", [])
     if not isinstance(cards, list):
@@ -160,3 +163,39 @@ def parse_manifest(text: str, *, default_name: str) -> Manifest:
             )
         )
     return manifest
+
+
+def _string(value: str) -> str:
+    # A JSON string is a valid TOML basic string: the same escapes, \uXXXX for the rest.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _pair(da: str, en: str) -> str:
+    if not en:
+        return _string(da)
+    return f"{{ da = {_string(da)}, en = {_string(en)} }}"
+
+
+def dump_manifest(manifest: Manifest) -> str:
+    """deck.toml for a deck, the format ``parse_manifest`` reads (DESIGN §3: round trip)."""
+    lines = ["# Arbejdsglæde card deck (DESIGN §3). Edit the texts, keep the file names.", ""]
+    lines.append("[deck]")
+    lines.append(f"name = {_pair(manifest.name_da, manifest.name_en)}")
+    lines.append(f"purpose = {_string(manifest.purpose)}")
+    lines.append(f"language = {_string(manifest.language)}")
+    for key in ("licence", "attribution", "cover"):
+        value = getattr(manifest, key)
+        if value:
+            lines.append(f"{key} = {_string(value)}")
+    if manifest.description_da or manifest.description_en:
+        lines.append(f"description = {_pair(manifest.description_da, manifest.description_en)}")
+    for card in manifest.cards:
+        lines += ["", "[[cards]]", f"file = {_string(card.file)}"]
+        lines.append(f"title = {_pair(card.title_da, card.title_en)}")
+        if card.alt_da or card.alt_en:
+            lines.append(f"alt = {{ da = {_string(card.alt_da)}, en = {_string(card.alt_en)} }}")
+        for key in ("theme", "source", "author", "licence"):
+            value = getattr(card, key)
+            if value:
+                lines.append(f"{key} = {_string(value)}")
+    return "\n".join(lines) + "\n"

@@ -6,28 +6,28 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from sqlmodel import Session, col, select
 
+from app.clock import utcnow
+from app.decks.files import KnownImage
 from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_file_name
+from app.decks.zipcheck import MANIFEST, FileProblem
 from app.errors import N_, DomainError
 from app.media.pipeline import ProcessedImage, process_image
 from app.media.service import VariantRef, store_image, variants_of
-from app.models import Card, Deck, DeckPurpose, DeckStatus
+from app.models import Card, Deck, DeckPurpose, DeckStatus, Image, ImageVariant
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
-MANIFEST = "deck.toml"
+# Path segments beside /decks/{slug} that a deck's slug must never shadow.
+RESERVED_SLUGS = {"new", "uploads"}
 
-
-@dataclass(frozen=True)
-class FileProblem:
-    file: str
-    message: str
-    params: dict[str, object] = field(default_factory=dict)
+__all__ = ["MANIFEST", "DeckRefused", "FileProblem"]
 
 
 class DeckRefused(DomainError):
@@ -53,18 +53,7 @@ def check_files(
     process: Callable[..., ProcessedImage] = process_image,
 ) -> tuple[list[tuple[CardEntry, ProcessedImage]], list[FileProblem]]:
     """Every card's image processed, or the problems; images are decoded one at a time."""
-    problems: list[FileProblem] = []
-    entries = list(manifest.cards)
-    listed = {entry.file for entry in entries}
-    for entry in entries:
-        if entry.file not in files:
-            problems.append(
-                FileProblem(entry.file, N_("Listed in deck.toml but not in the upload."))
-            )
-    for name in sorted(set(files) - listed):
-        entries.append(CardEntry(file=name, title_da=title_from_file_name(name)))
-    if not entries and not problems:
-        problems.append(FileProblem(MANIFEST, N_("The deck has no images.")))
+    entries, problems = match_manifest(manifest, list(files))
     processed: list[tuple[CardEntry, ProcessedImage]] = []
     seen: dict[str, str] = {}
     for entry in entries:
@@ -77,15 +66,59 @@ def check_files(
             problems.append(FileProblem(entry.file, error.message, error.params))
             continue
         if image.sha256 in seen:
-            problems.append(
-                FileProblem(
-                    entry.file, N_("The same image as %(other)s."), {"other": seen[image.sha256]}
-                )
-            )
+            problems.append(twin(entry.file, seen[image.sha256]))
             continue
         seen[image.sha256] = entry.file
         processed.append((entry, image))
     return processed, problems
+
+
+def twin(file: str, other: str) -> FileProblem:
+    """Two files of one upload with the same picture: one card would appear twice."""
+    return FileProblem(file, N_("The same image as %(other)s."), {"other": other})
+
+
+def match_manifest(
+    manifest: Manifest, names: Sequence[str]
+) -> tuple[list[CardEntry], list[FileProblem]]:
+    """The cards in order: those deck.toml lists, then the other files by name, titled by
+    their file names. Problems: a listed file missing, a cover that is no card, no cards."""
+    problems: list[FileProblem] = []
+    present = set(names)
+    entries = list(manifest.cards)
+    listed = {entry.file for entry in entries}
+    for entry in entries:
+        if entry.file not in present:
+            problems.append(
+                FileProblem(entry.file, N_("Listed in deck.toml but not in the upload."))
+            )
+    for name in sorted(present - listed):
+        entries.append(CardEntry(file=name, title_da=title_from_file_name(name)))
+    if manifest.cover and manifest.cover not in present:
+        problems.append(
+            FileProblem(
+                MANIFEST,
+                N_("deck.toml: the cover %(file)s is not one of the images."),
+                {"file": manifest.cover},
+            )
+        )
+    if not entries and not problems:
+        problems.append(FileProblem(MANIFEST, N_("The deck has no images.")))
+    return entries, problems
+
+
+def find_known_image(session: Session, sha256: str) -> KnownImage | None:
+    """The stored image these bytes are, or are a variant of: uploading a downloaded deck
+    again gives back the very same images (DESIGN §3, round trip)."""
+    image = session.get(Image, sha256)
+    if image is None:
+        variant = session.exec(
+            select(ImageVariant.image_sha256).where(ImageVariant.sha256 == sha256)
+        ).first()
+        image = session.get(Image, variant) if variant else None
+    if image is None:
+        return None
+    return KnownImage(sha256=image.sha256, width=image.width, height=image.height)
 
 
 def import_deck(
@@ -103,6 +136,33 @@ def import_deck(
     processed, problems = check_files(manifest, files, max_pixels=max_pixels)
     if problems:
         raise DeckRefused(problems)
+    return create_deck(
+        session,
+        manifest=manifest,
+        cards=list(processed),
+        status=status,
+        is_default=is_default,
+        source_hash=source_hash,
+        slug=slug,
+    )
+
+
+def create_deck(
+    session: Session,
+    *,
+    manifest: Manifest,
+    cards: Iterable[tuple[CardEntry, ProcessedImage | KnownImage]],
+    status: str = DeckStatus.draft,
+    created_by_id: int | None = None,
+    is_default: bool = False,
+    source_hash: str | None = None,
+    slug: str | None = None,
+    now: datetime | None = None,
+) -> Deck:
+    """Store a deck whose every card has been checked; one transaction, committed here.
+    ``cards`` may be a generator: each card's image is written and let go before the next
+    one is loaded, so a deck of sixty photos never sits in memory at once."""
+    now = now or utcnow()
     deck = Deck(
         slug=unique_slug(session, slug or slugify(manifest.name_da)),
         name_da=manifest.name_da,
@@ -116,11 +176,16 @@ def import_deck(
         status=status,
         is_default=is_default,
         source_hash=source_hash,
+        created_by_id=created_by_id,
+        created_at=now,
+        updated_at=now,
+        published_at=now if status == DeckStatus.published else None,
     )
     session.add(deck)
     session.flush()
-    for position, (entry, image) in enumerate(processed):
-        store_image(session, image)
+    for position, (entry, image) in enumerate(cards):
+        if isinstance(image, ProcessedImage):
+            store_image(session, image)
         session.add(
             Card(
                 deck_id=deck.id or 0,
@@ -135,16 +200,22 @@ def import_deck(
                 source=entry.source,
                 author=entry.author,
                 licence=entry.licence or manifest.licence,
+                is_cover=bool(manifest.cover) and entry.file == manifest.cover,
+                created_at=now,
             )
         )
+        session.flush()
     session.commit()
     session.refresh(deck)
     return deck
 
 
 def unique_slug(session: Session, base: str) -> str:
+    base = base[:70]
     slug, n = base, 1
-    while session.exec(select(Deck.id).where(Deck.slug == slug)).first() is not None:
+    while slug in RESERVED_SLUGS or (
+        session.exec(select(Deck.id).where(Deck.slug == slug)).first() is not None
+    ):
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -230,6 +301,7 @@ class CardView:
 
 @dataclass(frozen=True)
 class DeckView:
+    id: int
     slug: str
     name: str
     description: str
@@ -238,6 +310,7 @@ class DeckView:
     attribution: str
     licence: str
     cards: tuple[CardView, ...]
+    is_default: bool = False
 
     @property
     def credit(self) -> str:
@@ -250,6 +323,22 @@ class DeckView:
     @property
     def cover(self) -> CardView | None:
         return self.cards[0] if self.cards else None
+
+    @property
+    def fan(self) -> tuple[CardView, ...]:
+        """The cover first, then the next two: the deck as a little fan of cards."""
+        return self.cards[:3]
+
+
+def current_cards(session: Session, deck_id: int) -> list[Card]:
+    """The deck's cards now, in order: never a removed or superseded version."""
+    return list(
+        session.exec(
+            select(Card)
+            .where(Card.deck_id == deck_id, col(Card.retired_at).is_(None))
+            .order_by(col(Card.position), col(Card.id))
+        )
+    )
 
 
 def card_views(
@@ -281,6 +370,7 @@ def card_views(
 
 def _deck_view(deck: Deck, cards: list[CardView], lang: str) -> DeckView:
     return DeckView(
+        id=deck.id or 0,
         slug=deck.slug,
         name=deck.name(lang),
         description=deck.description(lang),
@@ -289,34 +379,52 @@ def _deck_view(deck: Deck, cards: list[CardView], lang: str) -> DeckView:
         attribution=deck.attribution,
         licence=deck.licence,
         cards=tuple(cards),
+        is_default=deck.is_default,
     )
 
 
-def list_decks(session: Session, *, lang: str) -> list[DeckView]:
-    """Published decks with their cover and card count (the cards are not all loaded)."""
+def _cover_first(cards: list[Card]) -> list[Card]:
+    return sorted(cards, key=lambda card: not card.is_cover)
+
+
+def list_decks(
+    session: Session, *, lang: str, statuses: Sequence[str] = (DeckStatus.published,)
+) -> list[DeckView]:
+    """Decks in the given states with their cards, the cover first (a leader sees only
+    published decks; a facilitator also drafts and archived ones)."""
     decks = session.exec(
         select(Deck)
-        .where(Deck.status == DeckStatus.published)
+        .where(col(Deck.status).in_(list(statuses)))
         # Status first: the order the conversation uses them in.
         .order_by(Deck.purpose != DeckPurpose.status, col(Deck.id))
     ).all()
     views: list[DeckView] = []
     for deck in decks:
-        cards = session.exec(
-            select(Card).where(Card.deck_id == deck.id).order_by(col(Card.position))
-        ).all()
-        views.append(_deck_view(deck, card_views(session, list(cards), lang), lang))
+        cards = _cover_first(current_cards(session, deck.id or 0))
+        views.append(_deck_view(deck, card_views(session, cards, lang), lang))
     return views
 
 
-def deck_view(session: Session, *, slug: str, lang: str) -> DeckView:
+def get_deck(session: Session, slug: str) -> Deck:
     deck = session.exec(select(Deck).where(Deck.slug == slug)).first()
     if deck is None:
         raise LookupError(slug)
-    cards = session.exec(
-        select(Card).where(Card.deck_id == deck.id).order_by(col(Card.position))
-    ).all()
-    return _deck_view(deck, card_views(session, list(cards), lang), lang)
+    return deck
+
+
+def deck_view(
+    session: Session,
+    *,
+    slug: str,
+    lang: str,
+    statuses: Sequence[str] = tuple(DeckStatus),
+) -> DeckView:
+    """One deck's cards in their order; LookupError when it is not there for this person."""
+    deck = get_deck(session, slug)
+    if deck.status not in statuses:
+        raise LookupError(slug)
+    cards = current_cards(session, deck.id or 0)
+    return _deck_view(deck, card_views(session, cards, lang), lang)
 
 
 def file_name_is_safe(name: str) -> bool:

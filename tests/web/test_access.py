@@ -75,6 +75,33 @@ ALLOWED.update(dict.fromkeys(RECORD_ROUTES, ROLES))
 PUBLIC |= {("GET", "/r/{token}"), ("GET", "/r/{token}/record.pdf")}
 
 
+# Bringing and editing card decks (issue 7): facilitators and admins only.
+FACILITATORS = {"facilitator", "admin"}
+DECK_ROUTES = {
+    ("GET", "/decks/new"),
+    ("POST", "/decks/new"),
+    ("GET", "/decks/uploads/{key}"),
+    ("GET", "/decks/uploads/{key}/progress"),
+    ("POST", "/decks/uploads/{key}/files"),
+    ("POST", "/decks/uploads/{key}/files/{file_id}/remove"),
+    ("POST", "/decks/uploads/{key}/manifest/remove"),
+    ("POST", "/decks/uploads/{key}/discard"),
+    ("GET", "/decks/uploads/{key}/files/{file_id}.webp"),
+    ("GET", "/decks/{slug}/edit"),
+    ("POST", "/decks/{slug}/edit"),
+    ("POST", "/decks/{slug}/status"),
+    ("POST", "/decks/{slug}/cards/{card_id}"),
+    ("POST", "/decks/{slug}/cards/{card_id}/image"),
+    ("POST", "/decks/{slug}/cards/{card_id}/remove"),
+    ("POST", "/decks/{slug}/cards/{card_id}/cover"),
+    ("POST", "/decks/{slug}/cards/{card_id}/move"),
+    ("POST", "/decks/{slug}/order"),
+    ("GET", "/decks/{slug}/preview"),
+    ("GET", "/decks/{slug}/download"),
+}
+ALLOWED.update(dict.fromkeys(DECK_ROUTES, FACILITATORS))
+
+
 def walk(routes: list[Any], prefix: str = "") -> list[tuple[str, str]]:
     """Every (method, path), also inside included routers (FastAPI keeps those wrapped)."""
     found = []

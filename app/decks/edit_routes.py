@@ -1,0 +1,269 @@
+"""Editing a deck over HTTP (facilitators and admins): thin, the rules are in editing.py.
+
+Each change answers htmx with the piece of the page it changed, and a plain form post with a
+redirect back to the editor, so the editor works without JavaScript too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from anyio import to_thread
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.deps import FacilitatorDep
+from app.db import SessionDep
+from app.decks import archive, editing, service
+from app.decks.zipcheck import UploadLimits, read_limited
+from app.errors import N_, DomainError
+from app.web import is_partial, render
+
+router = APIRouter()
+T = TypeVar("T")
+TEMPLATE = "decks/edit.html"
+
+
+def _editor(request: Request, session: SessionDep, slug: str, **extra: object) -> dict[str, object]:
+    try:
+        deck = editing.editor_view(session, slug=slug, lang=request.state.lang)
+    except LookupError:
+        raise HTTPException(status_code=404) from None
+    return {"deck": deck, "themes": editing.theme_suggestions(session), **extra}
+
+
+def _back(request: Request, slug: str, anchor: str = "") -> Response:
+    url = request.url_for("decks_edit", slug=slug).path
+    return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
+
+
+def _call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A service call; its LookupError (no such deck or card) is a 404."""
+    try:
+        return function(*args, **kwargs)
+    except LookupError:
+        raise HTTPException(status_code=404) from None
+
+
+def _cards(request: Request, session: SessionDep, slug: str) -> Response:
+    """After moving, removing or choosing the cover: the card list again (or the page)."""
+    if not is_partial(request):
+        return _back(request, slug, "cards")
+    return render(request, TEMPLATE, _editor(request, session, slug), block="cards")
+
+
+@router.get("/decks/{slug}/edit", name="decks_edit")
+def decks_edit(slug: str, request: Request, session: SessionDep, user: FacilitatorDep) -> Response:
+    return render(request, TEMPLATE, _editor(request, session, slug))
+
+
+@router.post("/decks/{slug}/edit", name="decks_update")
+def decks_update(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    name_da: Annotated[str, Form()] = "",
+    name_en: Annotated[str, Form()] = "",
+    description_da: Annotated[str, Form()] = "",
+    description_en: Annotated[str, Form()] = "",
+    purpose: Annotated[str, Form()] = "",
+    language: Annotated[str, Form()] = "da",
+    licence: Annotated[str, Form()] = "",
+    attribution: Annotated[str, Form()] = "",
+) -> Response:
+    _call(
+        editing.update_deck,
+        session,
+        slug=slug,
+        name_da=name_da,
+        name_en=name_en,
+        description_da=description_da,
+        description_en=description_en,
+        purpose=purpose or _current_purpose(session, slug),
+        language=language,
+        licence=licence,
+        attribution=attribution,
+        now=request.app.state.clock(),
+    )
+    if not is_partial(request):
+        return _back(request, slug)
+    return render(
+        request, TEMPLATE, _editor(request, session, slug, deck_saved=True), block="deck_form"
+    )
+
+
+def _current_purpose(session: SessionDep, slug: str) -> str:
+    # A locked purpose is shown, not sent (a disabled field): keep what the deck has.
+    try:
+        return editing.editable_deck(session, slug).purpose
+    except LookupError:
+        raise HTTPException(status_code=404) from None
+
+
+@router.post("/decks/{slug}/status", name="decks_status")
+def decks_status(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    status: Annotated[str, Form()] = "",
+) -> Response:
+    _call(editing.change_status, session, slug=slug, status=status, now=request.app.state.clock())
+    url = request.url_for("decks_edit", slug=slug).path
+    if is_partial(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/decks/{slug}/cards/{card_id}", name="decks_card_update")
+def decks_card_update(
+    slug: str,
+    card_id: int,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    title_da: Annotated[str, Form()] = "",
+    title_en: Annotated[str, Form()] = "",
+    alt_da: Annotated[str, Form()] = "",
+    alt_en: Annotated[str, Form()] = "",
+    theme: Annotated[str, Form()] = "",
+) -> Response:
+    card = _call(
+        editing.update_card,
+        session,
+        slug=slug,
+        card_id=card_id,
+        title_da=title_da,
+        title_en=title_en,
+        alt_da=alt_da,
+        alt_en=alt_en,
+        theme=theme,
+        now=request.app.state.clock(),
+    )
+    return _card(request, session, slug, old_id=card_id, card_id=card.id or 0)
+
+
+def _card(
+    request: Request, session: SessionDep, slug: str, *, old_id: int, card_id: int
+) -> Response:
+    """After a card changed: its row again (or the page), marked saved."""
+    if not is_partial(request):
+        return _back(request, slug, f"card-{card_id}")
+    context = _editor(request, session, slug, saved_card=card_id)
+    view = next(c for c in context["deck"].cards if c.id == card_id)  # type: ignore[attr-defined]
+    # A new version has a new id: htmx replaces the old row (its id) with the new one.
+    headers = {"HX-Retarget": f"#card-{old_id}", "HX-Reswap": "outerMorph"}
+    return render(request, TEMPLATE, {**context, "card": view}, block="card", headers=headers)
+
+
+@router.post("/decks/{slug}/cards/{card_id}/image", name="decks_card_image")
+async def decks_card_image(
+    slug: str,
+    card_id: int,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    image: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    if image is None or not (image.filename or image.size):
+        raise DomainError(N_("Choose a picture first."))
+    limits = UploadLimits.from_settings(request.app.state.settings)
+    data = await to_thread.run_sync(read_limited, image.file, image.filename or "", limits)
+    card = await to_thread.run_sync(
+        lambda: _call(
+            editing.replace_card_image,
+            session,
+            slug=slug,
+            card_id=card_id,
+            data=data,
+            file_name=image.filename or "",
+            limits=limits,
+            now=request.app.state.clock(),
+        )
+    )
+    return _card(request, session, slug, old_id=card_id, card_id=card.id or 0)
+
+
+@router.post("/decks/{slug}/cards/{card_id}/remove", name="decks_card_remove")
+def decks_card_remove(
+    slug: str, card_id: int, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    _call(editing.remove_card, session, slug=slug, card_id=card_id, now=request.app.state.clock())
+    return _cards(request, session, slug)
+
+
+@router.post("/decks/{slug}/cards/{card_id}/cover", name="decks_card_cover")
+def decks_card_cover(
+    slug: str, card_id: int, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    _call(editing.set_cover, session, slug=slug, card_id=card_id, now=request.app.state.clock())
+    return _cards(request, session, slug)
+
+
+@router.post("/decks/{slug}/cards/{card_id}/move", name="decks_card_move")
+def decks_card_move(
+    slug: str,
+    card_id: int,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    offset: Annotated[int, Form()] = 0,
+) -> Response:
+    _call(
+        editing.move_card,
+        session,
+        slug=slug,
+        card_id=card_id,
+        offset=max(-1, min(1, offset)),
+        now=request.app.state.clock(),
+    )
+    return _cards(request, session, slug)
+
+
+@router.post("/decks/{slug}/order", name="decks_order")
+def decks_order(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    card: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    _call(
+        editing.reorder_cards,
+        session,
+        slug=slug,
+        card_ids=card or [],
+        now=request.app.state.clock(),
+    )
+    return _cards(request, session, slug)
+
+
+@router.get("/decks/{slug}/preview", name="decks_preview")
+def decks_preview(
+    slug: str, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    try:
+        deck = service.deck_view(session, slug=slug, lang=request.state.lang)
+    except LookupError:
+        raise HTTPException(status_code=404) from None
+    return render(request, "decks/preview.html", {"deck": deck})
+
+
+@router.get("/decks/{slug}/download", name="decks_download")
+async def decks_download(
+    slug: str, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    def build() -> archive.Exported:
+        return archive.export_deck(session, deck=_call(service.get_deck, session, slug))
+
+    exported = await to_thread.run_sync(build)
+    return Response(
+        exported.data,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{exported.file_name}"',
+            "Cache-Control": "no-store",
+        },
+    )

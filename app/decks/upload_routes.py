@@ -1,0 +1,230 @@
+"""Uploading a deck over HTTP: the form, the upload with its progress, the report and fixes.
+
+The checking runs in a worker thread (anyio), never on the event loop, so one facilitator's
+sixty photos do not hold up anybody's conversation (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Annotated, Any, TypeVar
+
+from anyio import to_thread
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from app.accounts.deps import FacilitatorDep
+from app.db import SessionDep
+from app.decks import upload as service
+from app.decks import upload_views as views
+from app.decks.zipcheck import UploadLimits
+from app.errors import N_
+from app.i18n import format_day, translate
+from app.web import is_partial, render
+
+router = APIRouter()
+KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
+# Room for a deck of a few hundred images picked one by one, and nothing like a flood.
+FORM_LIMITS = {"max_files": 600, "max_fields": 20}
+# At most two uploads decode at once per process, so memory stays bounded (DESIGN §8). A
+# thread semaphore, not an anyio one: it waits in the worker thread, never on the event loop,
+# and belongs to no particular loop.
+_DECODING = threading.BoundedSemaphore(2)
+T = TypeVar("T")
+
+
+def _in_worker(function: Callable[..., T], *args: Any, **kwargs: Any) -> Callable[[], T]:
+    """``function`` for a worker thread: one of the two decoding slots, LookupError → 404."""
+
+    def run() -> T:
+        with _DECODING:
+            return _guarded(function)(*args, **kwargs)
+
+    return run
+
+
+def _limits(request: Request) -> UploadLimits:
+    return UploadLimits.from_settings(request.app.state.settings)
+
+
+def _incoming(files: list[UploadFile] | None) -> list[service.IncomingFile]:
+    # A form submitted without a choice still sends one empty, nameless part.
+    return [
+        service.IncomingFile(name=f.filename or "", stream=f.file)
+        for f in files or []
+        if f.filename or (f.size or 0) > 0
+    ]
+
+
+def next_url(request: Request, progress: views.Progress) -> str:
+    """Where the facilitator goes next: the new deck's editor, or the report to fix."""
+    if progress.status == service.UploadStatus.imported and progress.deck_slug:
+        return request.url_for("decks_edit", slug=progress.deck_slug).path
+    return request.url_for("decks_upload_report", key=progress.key).path
+
+
+def _outcome(request: Request, session: SessionDep, upload: service.DeckUpload) -> Response:
+    url = next_url(request, views.progress_of(session, upload))
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"status": upload.status, "redirect": url})
+    if is_partial(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _own(session: SessionDep, key: str, owner_id: int) -> service.DeckUpload:
+    try:
+        return service.own_upload(session, key=key, owner_id=owner_id)
+    except LookupError:
+        raise HTTPException(status_code=404) from None
+
+
+@router.get("/decks/new", name="decks_new")
+def decks_new(request: Request, session: SessionDep, user: FacilitatorDep) -> Response:
+    context = views.upload_page(
+        session, owner_id=user.id or 0, limits=_limits(request), now=request.app.state.clock()
+    )
+    return render(request, "decks/upload.html", {"page": context, "key": service.new_key()})
+
+
+@router.post("/decks/new", name="decks_upload", form_limits=FORM_LIMITS)
+async def decks_upload(
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+    key: Annotated[str, Form()] = "",
+) -> Response:
+    lang = request.state.lang
+    now = request.app.state.clock()
+    upload = await to_thread.run_sync(
+        _in_worker(
+            service.receive_upload,
+            session,
+            key=key if KEY.fullmatch(key) else service.new_key(),
+            owner_id=user.id or 0,
+            files=_incoming(files),
+            default_name=translate(lang, N_("New deck, %(date)s"), date=format_day(now, lang)),
+            limits=_limits(request),
+            now=now,
+            clock=request.app.state.clock,
+        )
+    )
+    return _outcome(request, session, upload)
+
+
+@router.get("/decks/uploads/{key}", name="decks_upload_report")
+def decks_upload_report(
+    key: str, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    upload = _own(session, key, user.id or 0)
+    if upload.status == service.UploadStatus.imported:
+        url = next_url(request, views.progress_of(session, upload))
+        return RedirectResponse(url, status_code=303)
+    report = views.report(session, upload=upload, now=request.app.state.clock())
+    context = {"report": report, "progress": report.progress}
+    return render(request, "decks/upload_report.html", context)
+
+
+@router.get("/decks/uploads/{key}/progress", name="decks_upload_progress")
+def decks_upload_progress(
+    key: str, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    """How far the checking is: JSON for upload.js, a fragment for htmx polling."""
+    if not KEY.fullmatch(key):
+        raise HTTPException(status_code=404)
+    found = views.progress(session, key=key, owner_id=user.id or 0)
+    if found is None:
+        raise HTTPException(status_code=404)
+    progress = replace(found, next_url=next_url(request, found) if found.finished else None)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(progress.as_json(), headers={"Cache-Control": "no-store"})
+    if progress.finished and request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": progress.next_url or ""})
+    return render(
+        request,
+        "decks/upload_report.html",
+        {"progress": progress},
+        block="progress",
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.post("/decks/uploads/{key}/files", name="decks_upload_add", form_limits=FORM_LIMITS)
+async def decks_upload_add(
+    key: str,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+    replace: Annotated[str, Form()] = "",
+) -> Response:
+    upload = await to_thread.run_sync(
+        _in_worker(
+            service.add_files,
+            session,
+            key=key,
+            owner_id=user.id or 0,
+            files=_incoming(files),
+            as_name=replace or None,
+            limits=_limits(request),
+            now=request.app.state.clock(),
+        )
+    )
+    return _outcome(request, session, upload)
+
+
+@router.post("/decks/uploads/{key}/files/{file_id}/remove", name="decks_upload_remove")
+def decks_upload_remove(
+    key: str, file_id: int, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    upload = _guarded(service.remove_file)(
+        session, key=key, owner_id=user.id or 0, file_id=file_id, now=request.app.state.clock()
+    )
+    return _outcome(request, session, upload)
+
+
+@router.post("/decks/uploads/{key}/manifest/remove", name="decks_upload_drop_manifest")
+def decks_upload_drop_manifest(
+    key: str, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    upload = _guarded(service.drop_manifest)(
+        session, key=key, owner_id=user.id or 0, now=request.app.state.clock()
+    )
+    return _outcome(request, session, upload)
+
+
+@router.post("/decks/uploads/{key}/discard", name="decks_upload_discard")
+def decks_upload_discard(
+    key: str, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    _guarded(service.discard_upload)(session, key=key, owner_id=user.id or 0)
+    return RedirectResponse(request.url_for("decks_new").path, status_code=303)
+
+
+@router.get("/decks/uploads/{key}/files/{file_id}.webp", name="decks_upload_thumb")
+def decks_upload_thumb(
+    key: str, file_id: int, request: Request, session: SessionDep, user: FacilitatorDep
+) -> Response:
+    upload = _own(session, key, user.id or 0)
+    data = views.staged_thumbnail(session, upload=upload, file_id=file_id)
+    if data is None:
+        raise HTTPException(status_code=404)
+    return Response(
+        data, media_type="image/webp", headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+def _guarded(function: Callable[..., T]) -> Callable[..., T]:
+    """A service call whose LookupError (not there, not yours) is a 404."""
+
+    def call(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        except LookupError:
+            raise HTTPException(status_code=404) from None
+
+    return call
