@@ -47,7 +47,7 @@ def deck_cards(session: Session, purpose: DeckPurpose) -> list[Card]:
     )
 
 
-def leader(session: Session, email: str = "leder@example.org", name: str = "Lise Leder") -> User:
+def leader(session: Session, email: str = "leder@example.org", name: str = "Leder Åby") -> User:
     return accounts.create_user(session, email=email, name=name, role="leader", password=PASSWORD)
 
 
@@ -55,7 +55,7 @@ def full_conversation(
     session: Session,
     *,
     leader_id: int,
-    employee: str = "Søren Ærø-Østergård",
+    employee: str = "Medarbejder Ærø-Øst",
     on: date = date(2026, 12, 1),
     language: str = "da",
     status_count: int = 3,
@@ -114,7 +114,7 @@ def full_conversation(
         )
     picks = service._picks(session, conversation, ["status", *BoardRow])
     for i in range(agreements):
-        text = f"Aftale {i + 1}: Søren får et kursus i værktøjet og deler det med teamet."
+        text = f"Aftale {i + 1}: Medarbejderen får et kursus i værktøjet og deler det med teamet."
         if tricky and i == 0:
             text += " " + TRICKY
         service.add_agreement(

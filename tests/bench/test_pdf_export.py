@@ -69,7 +69,7 @@ RSS_SCRIPT = textwrap.dedent(
 
 
 def test_pdf_export_against_html(decks_client: Client, settings_with_decks: Settings) -> None:
-    add_user(decks_client, "bench.pdf@example.org", name="Lise Leder")
+    add_user(decks_client, "bench.pdf@example.org", name="Leder Åby")
     engine = decks_client.app.state.engine  # type: ignore[attr-defined]
     with write_session(engine) as session:
         leader = session.exec(select(User).where(User.email == "bench.pdf@example.org")).one()

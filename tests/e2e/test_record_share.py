@@ -23,7 +23,7 @@ def finished_conversation(server: LiveServer) -> int:
     """A finished conversation made through the services, straight into the server's database."""
     if not server.env.get("E2E_RECORDS_LEADER"):
         server.cli(
-            "create-user", "--email", LEADER, "--name", "Lise Leder", "--role", "leader",
+            "create-user", "--email", LEADER, "--name", "Leder Åby", "--role", "leader",
             stdin=PASSWORD,
         )  # fmt: skip
         server.env["E2E_RECORDS_LEADER"] = "1"

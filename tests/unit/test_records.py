@@ -85,10 +85,10 @@ def test_pdf_holds_notes_agreements_and_danish_letters_as_text(db: Session, boss
     pages, text = pdf_text(render_pdf(doc, now=NOW))
     flat = squash(text)
     assert pages >= 2
-    assert "Søren Ærø-Østergård" in flat and "Lise Leder" in flat
+    assert "Medarbejder Ærø-Øst" in flat and "Leder Åby" in flat
     assert "Eksempel Kommune".upper() in flat
     assert "kantinen; æøå ÆØÅ" in flat
-    assert "Aftale 1: Søren får et kursus" in flat
+    assert "Aftale 1: Medarbejderen får et kursus" in flat
     assert "Lederens feedback til medarbejderen" in flat
     assert "Fællesskabet bærer os igennem travle uger" in flat
     assert "Underskrifter" in flat and "Dato og underskrift" in flat
@@ -145,7 +145,7 @@ def test_long_record_with_twenty_agreements_paginates(db: Session, boss: User) -
     assert pages >= 10
     assert f"Side {pages} af {pages}" in flat
     for n in (1, 10, 20):
-        assert f"Aftale {n}: Søren" in flat
+        assert f"Aftale {n}: Medarbejderen" in flat
     assert flat.count("teamet.") > 12 * 5000 // 90
     assert len(pdf) < 1_000_000
     save_pages(pdf, "record-long")
@@ -160,7 +160,7 @@ def test_agreements_sheet_holds_only_agreements_dates_and_signatures(
     flat = squash(text)
     assert pages == 1
     assert "Aftaler fra medarbejderudviklingssamtalen" in flat
-    assert "Aftale 4: Søren" in flat and "Underskrifter" in flat
+    assert "Aftale 4: Medarbejderen" in flat and "Underskrifter" in flat
     assert "Til personalemappen" in flat
     # Nothing of what was said: no notes, no feedback, no cards.
     for said in ("kantinen", "Lederens feedback", "Fællesskabet", "Fra kortene"):
@@ -171,9 +171,9 @@ def test_agreements_sheet_holds_only_agreements_dates_and_signatures(
 def test_markdown_has_the_same_content(db: Session, boss: User) -> None:
     doc = document(db, boss)
     markdown = render_markdown(doc)
-    assert markdown.startswith("# Medarbejderudviklingssamtale: Søren Ærø-Østergård")
+    assert markdown.startswith("# Medarbejderudviklingssamtale: Medarbejder Ærø-Øst")
     assert "kantinen; æøå ÆØÅ" in markdown
-    assert "Aftale 3: Søren" in markdown
+    assert "Aftale 3: Medarbejderen" in markdown
     assert "*Ansvarlig:* Begge" in markdown
     assert "Fællesskabet bærer os" in markdown
     (ARTIFACTS / "record.md").write_text(markdown)
@@ -198,12 +198,12 @@ def test_docx_reads_back_with_the_same_content(db: Session, boss: User) -> None:
     )
     everything = paragraphs + "\n" + cells
     assert "Medarbejderudviklingssamtale" in paragraphs
-    assert "Søren Ærø-Østergård" in cells
+    assert "Medarbejder Ærø-Øst" in cells
     assert "kantinen; æøå ÆØÅ" in everything
-    assert "Aftale 1: Søren" in cells and TRICKY in cells
+    assert "Aftale 1: Medarbejderen" in cells and TRICKY in cells
     assert "Fællesskabet bærer os" in paragraphs
     assert len(word.inline_shapes) == 3 + 9  # status cards and board cards
-    assert word.core_properties.author == "Lise Leder"
+    assert word.core_properties.author == "Leder Åby"
 
 
 def test_ics_has_a_timed_follow_up_and_all_day_deadlines(db: Session, boss: User) -> None:
@@ -217,7 +217,7 @@ def test_ics_has_a_timed_follow_up_and_all_day_deadlines(db: Session, boss: User
     assert isinstance(start, datetime)
     assert start.tzinfo is not None and str(start.tzinfo) == str(TIMEZONE)
     assert start.date() == date(2027, 6, 1) and start.hour == 9
-    assert "Søren Ærø-Østergård" in str(follow_up[0]["summary"])
+    assert "Medarbejder Ærø-Øst" in str(follow_up[0]["summary"])
     deadlines = [e for e in events if str(e["uid"]).startswith("agreement-")]
     with_due = [a for a in doc.record["agreements"] if a["due"]]
     assert len(deadlines) == len(with_due) == 6

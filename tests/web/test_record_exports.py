@@ -28,7 +28,7 @@ EMAIL = "leder@example.org"
 
 
 def setup(client: Client, *, finish: bool = True, email: str = EMAIL) -> Conversation:
-    add_user(client, email, name="Lise Leder")
+    add_user(client, email, name="Leder Åby")
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with write_session(engine) as session:
         user = session.exec(select(User).where(User.email == email)).one()
@@ -48,7 +48,7 @@ def test_every_format_downloads_and_is_audit_logged(decks_client: Client) -> Non
     pdf = decks_client.get(f"{base}/export.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.headers["cache-control"] == "private, no-store"
-    assert "Søren Ærø-Østergård" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert "Medarbejder Ærø-Øst" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     sheet = decks_client.get(f"{base}/agreements.pdf")
     assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
     md = decks_client.get(f"{base}/export.md")
@@ -124,7 +124,7 @@ def test_employee_copy_link_opens_downloads_and_expires(
     pdf = decks_client.get(path + "/record.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
-    assert "Søren Ærø-Østergård" in text and "KLADDE" not in text
+    assert "Medarbejder Ærø-Øst" in text and "KLADDE" not in text
     # The default lifetime is 7 days.
     clock.advance(days=6, hours=23)
     assert decks_client.get(path).status_code == 200
