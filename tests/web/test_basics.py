@@ -139,3 +139,20 @@ def test_web_app_manifest(client: Client) -> None:
     assert {icon["sizes"] for icon in manifest["icons"]} == {"192x192", "512x512"}
     for icon in manifest["icons"]:
         assert client.get(icon["src"]).status_code == 200
+
+
+def test_multipart_post_without_the_token_header_is_refused_cleanly(client: Client) -> None:
+    add_user(client, "leder@example.org")
+    client.login("leder@example.org")
+    refused = client.post(
+        "/logout", files={"file": ("a.txt", b"x")}, data={"csrftoken": client.csrf}
+    )
+    assert refused.status_code == 403
+    assert "Genindlæs siden" in refused.text
+    allowed = client.post(
+        "/logout",
+        files={"file": ("a.txt", b"x")},
+        headers={"x-csrftoken": client.csrf},
+        follow_redirects=False,
+    )
+    assert allowed.status_code == 303
