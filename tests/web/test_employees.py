@@ -47,3 +47,14 @@ def test_another_leaders_employee_is_404(decks_client: Client) -> None:
     assert "Medarbejder" not in decks_client.get("/employees").text
     headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
     assert decks_client.post(url, data={"name": "X"}, headers=headers).status_code == 404
+
+
+def test_employees_page_links_each_employees_records_zip(decks_client: Client) -> None:
+    """DESIGN §4, §6: the GDPR access request starts from the employee, not from a record."""
+    url = with_employee(decks_client)
+    employee_id = url.rsplit("/", 1)[1]
+    page = decks_client.get("/employees?lang=en").text
+    href = f"/employees/{employee_id}/records.zip"
+    assert f'href="{href}"' in page and "Download all records (zip)" in page
+    response = decks_client.get(href)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
