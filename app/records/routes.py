@@ -7,17 +7,17 @@ conversations router, whose ``/conversations/{id}/{step}`` would otherwise catch
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.accounts.deps import LeaderDep
+from app.accounts.deps import AdminDep, LeaderDep
 from app.db import SessionDep, WriteSessionDep
 from app.errors import N_
 from app.i18n import translate
 from app.models import User
-from app.records import exports, share
+from app.records import audit, exports, share
 from app.web import is_partial, render
 
 router = APIRouter()
@@ -224,3 +224,23 @@ def records_shared_pdf(token: str, request: Request, session: WriteSessionDep) -
         session, conversation, organisation=_organisation(request), now=_now(request)
     )
     return _download(export, inline=True)
+
+
+# ---------------------------------------------------------------- the audit log
+
+
+@router.get("/admin/audit")
+def records_audit(
+    request: Request,
+    session: SessionDep,
+    admin: AdminDep,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Admins only (DESIGN §6): the log is the history of who saw whose personal data."""
+    page = audit.latest_events(session, before=before)
+    return render(
+        request,
+        "records/audit.html",
+        {"page": page, "before": before, "page_size": audit.PAGE_SIZE},
+        headers=PRIVATE,
+    )

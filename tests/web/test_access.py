@@ -75,6 +75,10 @@ ALLOWED.update(dict.fromkeys(RECORD_ROUTES, ROLES))
 PUBLIC |= {("GET", "/r/{token}"), ("GET", "/r/{token}/record.pdf")}
 
 
+# The audit log is the history of who saw whose personal data (DESIGN §6): admins only.
+ALLOWED[("GET", "/admin/audit")] = {"admin"}
+
+
 # Bringing and editing card decks (issue 7): facilitators and admins only.
 FACILITATORS = {"facilitator", "admin"}
 DECK_ROUTES = {
