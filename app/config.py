@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app import PROJECT_DIR
@@ -44,12 +44,38 @@ class Settings(BaseSettings):
     organisation_name: str = ""
     share_link_days: int = Field(default=7, ge=1, le=90)
 
+    # E-mailing the employee's copy link (DESIGN §4): off while smtp_host is empty; nothing is
+    # ever sent without it. STARTTLS by default; only a server on the same host may do without.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
+
     @field_validator("secret_key")
     @classmethod
     def _refuse_weak_secret(cls, value: str | None) -> str | None:
         if value is not None and len(value) < 32:
             raise ValueError("secret_key must be at least 32 characters")
         return value
+
+    @field_validator("smtp_host", "smtp_user", "smtp_password")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        # ARBEJDSGLAEDE_SMTP_HOST= in a .env means "off", as leaving it out does.
+        return (value.strip() or None) if value is not None else None
+
+    @model_validator(mode="after")
+    def _smtp_needs_a_sender(self) -> Settings:
+        if self.smtp_host and "@" not in self.smtp_from:
+            raise ValueError("smtp_from must be an e-mail address when smtp_host is set")
+        return self
+
+    @property
+    def email_enabled(self) -> bool:
+        return self.smtp_host is not None
 
     @property
     def sqlalchemy_url(self) -> str:

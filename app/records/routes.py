@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import AdminDep, LeaderDep
 from app.db import SessionDep, WriteSessionDep
-from app.errors import N_
+from app.errors import N_, DomainError
 from app.i18n import translate
 from app.models import User
-from app.records import audit, exports, share
+from app.records import audit, exports, mail, share
 from app.web import is_partial, render
 
 router = APIRouter()
@@ -111,17 +111,23 @@ def records_employee_zip(
 # ---------------------------------------------------------------- the employee's copy
 
 
+def _share_url(request: Request) -> Any:
+    return lambda token: str(request.url_for("records_shared", token=token))
+
+
 def _share_context(request: Request, session: Any, leader: Any, conversation_id: int) -> dict:
     lang = str(request.state.lang)
+    settings = request.app.state.settings
     view = share.share_view(
         session,
         leader_id=leader.id or 0,
         conversation_id=conversation_id,
         now=_now(request),
-        url_for_token=lambda token: str(request.url_for("records_shared", token=token)),
+        url_for_token=_share_url(request),
         qr_title=translate(lang, N_("QR code for the employee's copy")),
+        email_enabled=settings.email_enabled,
     )
-    return {"s": view, "days": request.app.state.settings.share_link_days}
+    return {"s": view, "days": settings.share_link_days}
 
 
 @router.get("/conversations/{conversation_id}/share")
@@ -161,6 +167,44 @@ def records_share_revoke(
         session, leader_id=leader.id or 0, conversation_id=conversation_id, now=_now(request)
     )
     return _back_to_share(request, session, leader, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/share/email")
+def records_share_email(
+    conversation_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    email: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """A plain ``def``: smtplib blocks, so FastAPI runs this in a worker thread."""
+    settings = request.app.state.settings
+    extra: dict[str, Any]
+    try:
+        sent_to = share.email_share(
+            session,
+            leader_id=leader.id or 0,
+            conversation_id=conversation_id,
+            now=_now(request),
+            to=email,
+            smtp=mail.SmtpConfig.from_settings(settings),
+            url_for_token=_share_url(request),
+        )
+        extra, status = {"sent_to": sent_to}, 200
+    except DomainError as problem:
+        # Shown in the panel, beside the form, with the typed address kept: the panel sits at
+        # the foot of a long page, far from the page's message area.
+        session.rollback()
+        extra, status = {"email_error": problem, "typed_email": email}, problem.status_code
+    context = {**_share_context(request, session, leader, conversation_id), **extra}
+    return render(
+        request,
+        "records/share.html",
+        context,
+        block="share_area",
+        status_code=status,
+        headers=PRIVATE,
+    )
 
 
 GONE = {

@@ -4,17 +4,21 @@ the audit log."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import segno
 from sqlmodel import Session, col, select
 
 from app.conversations.service import own_conversation
 from app.errors import N_, DomainError
-from app.models import Conversation, ConversationStatus, RecordShare
-from app.records import audit
+from app.i18n import format_day, translate
+from app.models import Conversation, ConversationStatus, Employee, RecordShare, User
+from app.records import audit, mail
+
+log = logging.getLogger("arbejdsglaede.records")
 
 # Lower case and digits without 0/o, 1/l/i: easy to read aloud and to type on a phone.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -158,6 +162,8 @@ class ShareView:
     qr_svg: str | None
     expires_at: datetime | None
     uses: int
+    can_email: bool  # SMTP is configured and there is a link to send
+    employee_email: str  # what the leader entered on the employees page, to pre-fill
 
 
 def qr_svg(url: str, title: str) -> str:
@@ -178,9 +184,11 @@ def share_view(
     now: datetime,
     url_for_token: object,
     qr_title: str,
+    email_enabled: bool = False,
 ) -> ShareView:
     conversation = own_conversation(session, leader_id, conversation_id)
     share = active_share(session, conversation_id, now)
+    employee = session.get(Employee, conversation.employee_id)
     url = url_for_token(share.token) if share else None  # type: ignore[operator]
     return ShareView(
         conversation_id=conversation_id,
@@ -191,4 +199,102 @@ def share_view(
         qr_svg=qr_svg(url, qr_title) if url else None,
         expires_at=_aware(share.expires_at) if share else None,
         uses=share.uses if share else 0,
+        can_email=email_enabled and share is not None,
+        employee_email=employee.email if employee else "",
     )
+
+
+MAIL_SUBJECT = N_("Your copy of the conversation")
+MAIL_BODY = N_(
+    "Hello,\n\n"
+    "Here is the link to your copy of the conversation with %(leader)s on %(date)s. "
+    "It opens the record as a PDF on your phone or computer:\n\n"
+    "%(url)s\n\n"
+    "The link works until %(until)s. If it has stopped working, ask %(leader)s for a new one."
+)
+MAIL_NOT_SENT = N_(
+    "The e-mail could not be sent: the mail server did not answer or refused it. The link "
+    "still works: let the employee scan the QR code, or try again later."
+)
+
+
+def valid_address(address: str) -> str:
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    if not (at and local and "." in domain) or len(address) > 254:
+        raise DomainError(N_("Enter a valid e-mail address."))
+    if any(c.isspace() or c in '<>,;"' for c in address):
+        raise DomainError(N_("Enter a valid e-mail address."))
+    return address
+
+
+def mail_text(*, leader: str, on: date, url: str, until: datetime) -> tuple[str, str]:
+    """Subject and body in Danish, then English: the employee's mail may be read in either."""
+    bodies = [
+        translate(
+            lang,
+            MAIL_BODY,
+            leader=leader,
+            date=format_day(on, lang),
+            url=url,
+            until=format_day(until, lang),
+        )
+        for lang in ("da", "en")
+    ]
+    subject = " · ".join(translate(lang, MAIL_SUBJECT) for lang in ("da", "en"))
+    return subject, bodies[0] + "\n\n— English —\n\n" + bodies[1] + "\n"
+
+
+def email_share(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    now: datetime,
+    to: str,
+    smtp: mail.SmtpConfig | None,
+    url_for_token: object,
+) -> str:
+    """E-mail the active link (the link only) to ``to``; the address it went to.
+
+    The transaction ends before the mail server is called: a POST holds SQLite's write lock
+    (BEGIN IMMEDIATE) from its first query, and a slow server must not stall every writer."""
+    if smtp is None:
+        raise DomainError(N_("Sending e-mail is not set up on this server."))
+    conversation = own_conversation(session, leader_id, conversation_id)
+    address = valid_address(to)
+    share = active_share(session, conversation_id, now)
+    if share is None:
+        raise DomainError(N_("The link has expired or been withdrawn. Show a new QR code first."))
+    leader = session.get(User, leader_id)
+    employee_id, share_id = conversation.employee_id, share.id
+    subject, body = mail_text(
+        leader=leader.name if leader else "",
+        on=conversation.date,
+        url=url_for_token(share.token),  # type: ignore[operator]
+        until=_aware(share.expires_at),
+    )
+    session.commit()  # nothing written yet: this only releases the lock
+    message = mail.compose(sender=smtp.sender, to=address, subject=subject, body=body)
+    try:
+        mail.send(smtp, message)
+    except mail.MailNotSent as problem:
+        # Ids and the failure's kind only: never the address or the server's reply.
+        log.warning(
+            "share e-mail not sent: conversation=%s share=%s kind=%s",
+            conversation_id,
+            share_id,
+            problem.kind,
+        )
+        raise DomainError(MAIL_NOT_SENT, status_code=502) from problem
+    audit.log(
+        session,
+        action="share_email",
+        at=now,
+        user_id=leader_id,
+        conversation_id=conversation_id,
+        employee_id=employee_id,
+        share_id=share_id,
+    )
+    session.commit()
+    return address

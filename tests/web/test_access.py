@@ -69,6 +69,7 @@ RECORD_ROUTES = {
     ("GET", "/conversations/{conversation_id}/share"),
     ("POST", "/conversations/{conversation_id}/share"),
     ("POST", "/conversations/{conversation_id}/share/revoke"),
+    ("POST", "/conversations/{conversation_id}/share/email"),
     ("GET", "/employees/{employee_id}/records.zip"),
 }
 ALLOWED.update(dict.fromkeys(RECORD_ROUTES, ROLES))
