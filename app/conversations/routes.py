@@ -363,9 +363,6 @@ def _agreement_input(
     )
 
 
-AgreementForm = dict[str, Any]
-
-
 @router.post("/conversations/{conversation_id}/agreements")
 def conversations_agreement_add(
     conversation_id: int,

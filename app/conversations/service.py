@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.conversations.steps import BY_STEP, ORDER, STEPS
+from app.conversations.steps import STEPS
 from app.errors import N_, DomainError, NotFound
 from app.models import (
     Agreement,
@@ -81,9 +81,12 @@ def check_fresh(conversation: Conversation, *, revision: int | None, client: str
         )
 
 
-def _bump(conversation: Conversation, client: str) -> None:
+def _commit_change(session: Session, conversation: Conversation, client: str) -> None:
+    """Commit a change of cards or agreements, bumping the revision that stale pages check."""
     conversation.revision += 1
     conversation.revision_client = client[:64]
+    session.add(conversation)
+    session.commit()
 
 
 def check_text(text: str, *, limit: int = MAX_NOTE) -> str:
@@ -330,9 +333,7 @@ def tap_status_card(
         pick.removed = True
     session.add(pick)
     _mark_running(conversation)
-    _bump(conversation, client)
-    session.add(conversation)
-    session.commit()
+    _commit_change(session, conversation, client)
     picks.sort(key=lambda p: (p.position, p.id or 0))
     return StatusPicked(conversation, card, picks, pick)
 
@@ -409,9 +410,7 @@ def place_card(
     pick.position = max((p.position for p in picks), default=0) + 1
     session.add(pick)
     _mark_running(conversation)
-    _bump(conversation, client)
-    session.add(conversation)
-    session.commit()
+    _commit_change(session, conversation, client)
     # expire_on_commit=False: the pick is current, no SELECT needed to read it back.
     return pick
 
@@ -440,13 +439,12 @@ def move_pick(
         raise DomainError(N_("That card is no longer on the board."))
     if pick.row == row:
         return pick
-    _check_room(_picks(session, conversation, list(BoardRow)), row)
+    board = _picks(session, conversation, list(BoardRow))
+    _check_room(board, row)
     pick.row = row
-    pick.position = max((p.position for p in _picks(session, conversation, [row])), default=0) + 1
+    pick.position = max((p.position for p in board if p.row == row), default=0) + 1
     session.add(pick)
-    _bump(conversation, client)
-    session.add(conversation)
-    session.commit()
+    _commit_change(session, conversation, client)
     return pick
 
 
@@ -465,9 +463,7 @@ def remove_pick(
     if not pick.removed:
         pick.removed = True
         session.add(pick)
-        _bump(conversation, client)
-        session.add(conversation)
-        session.commit()
+        _commit_change(session, conversation, client)
     return pick
 
 
@@ -559,9 +555,7 @@ def add_agreement(
     for pick_id in data.pick_ids:
         session.add(AgreementCard(agreement_id=agreement.id or 0, pick_id=pick_id))
     conversation.no_agreements = False
-    _bump(conversation, client)
-    session.add(conversation)
-    session.commit()
+    _commit_change(session, conversation, client)
     session.refresh(agreement)
     return agreement
 
@@ -595,9 +589,7 @@ def edit_agreement(
     for pick_id in data.pick_ids:
         session.add(AgreementCard(agreement_id=agreement.id or 0, pick_id=pick_id))
     session.add(agreement)
-    _bump(conversation, client)
-    session.add(conversation)
-    session.commit()
+    _commit_change(session, conversation, client)
     return agreement
 
 
@@ -610,9 +602,7 @@ def delete_agreement(
     except NotFound:
         return  # already gone: a second tap on delete
     session.delete(agreement)
-    _bump(conversation, client)
-    session.add(conversation)
-    session.commit()
+    _commit_change(session, conversation, client)
 
 
 def set_no_agreements(
@@ -719,11 +709,3 @@ def finish_conversation(
     session.add(conversation)
     session.commit()
     return conversation
-
-
-def step_index(step: Step) -> int:
-    return ORDER.index(step)
-
-
-def step_minutes(step: Step) -> int:
-    return BY_STEP[step].minutes
