@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.engine = engine
     app.state.clock = clock
     app.state.user_cache = {}
+    app.state.route_by_name = {}
 
     app.include_router(pages_router)
     # Before conversations: its /conversations/{id}/{step} would catch export.pdf and the rest.

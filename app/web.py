@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, NoMatchFound
 
 from app import PROJECT_DIR, __version__
 from app.i18n import format_day, format_moment, translate, translate_plural
@@ -37,11 +40,42 @@ def _context(request: Request) -> dict[str, Any]:
 templates = Jinja2Blocks(directory=str(PROJECT_DIR / "templates"), context_processors=[_context])
 
 
+def path_for(app: Starlette, name: str, /, **params: Any) -> str:
+    """The path of the route called ``name``. Starlette tries every route in turn for every
+    link (a few hundred failed tries for one card grid); the route that answered is kept per
+    name, so each later link costs one formatting."""
+    known: dict[str, BaseRoute] = app.state.route_by_name
+    route = known.get(name)
+    if route is not None:
+        try:
+            return str(route.url_path_for(name, **params))
+        except NoMatchFound:
+            pass  # the same name with other parameters: look again
+    for candidate in _leaf_routes(app.router.routes):
+        try:
+            path = candidate.url_path_for(name, **params)
+        except NoMatchFound:
+            continue
+        known[name] = candidate
+        return str(path)
+    raise NoMatchFound(name, params)
+
+
+def _leaf_routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
+    for route in routes:
+        # FastAPI keeps an included router as one route with its own routes inside.
+        inner = getattr(route, "effective_route_contexts", None)
+        if inner is not None:
+            yield from inner()
+        else:
+            yield route
+
+
 @pass_context
 def _url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     """A path, not an absolute URL: correct behind any proxy, and shorter."""
     request: Request = context["request"]
-    return str(request.app.url_path_for(name, **params))
+    return path_for(request.app, name, **params)
 
 
 templates.env.globals["url_for"] = _url_for

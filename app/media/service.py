@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from app.media.pipeline import ProcessedImage
@@ -40,21 +42,37 @@ def store_image(session: Session, processed: ProcessedImage) -> Image:
     return image
 
 
+# An image's variants never change once stored (images are content-addressed and never
+# deleted), so every process keeps what it has read, per database: a tap then needs no query
+# for the pictures it shows.
+_known_variants: WeakKeyDictionary[Engine, dict[str, tuple[VariantRef, ...]]] = WeakKeyDictionary()
+KNOWN_VARIANTS_LIMIT = 20_000
+
+
 def variants_of(session: Session, image_shas: Iterable[str]) -> dict[str, list[VariantRef]]:
     """Variants per image, smallest first, without loading the image bytes."""
-    shas = list(set(image_shas))
-    found: dict[str, list[VariantRef]] = {sha: [] for sha in shas}
-    if not shas:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    known = _known_variants.setdefault(engine, {})
+    shas = set(image_shas)
+    found: dict[str, list[VariantRef]] = {sha: list(known.get(sha, ())) for sha in shas}
+    missing = [sha for sha, refs in found.items() if not refs]
+    if not missing:
         return found
     rows = session.exec(
         select(
             ImageVariant.image_sha256, ImageVariant.sha256, ImageVariant.width, ImageVariant.height
         )
-        .where(col(ImageVariant.image_sha256).in_(shas))
+        .where(col(ImageVariant.image_sha256).in_(missing))
         .order_by(col(ImageVariant.width))
     )
     for image_sha, sha, width, height in rows:
         found[image_sha].append(VariantRef(sha256=sha, width=width, height=height))
+    if len(known) > KNOWN_VARIANTS_LIMIT:
+        known.clear()
+    for sha in missing:
+        if found[sha]:
+            known[sha] = tuple(found[sha])
     return found
 
 

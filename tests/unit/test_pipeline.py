@@ -4,6 +4,7 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import Engine
 
 from app.errors import DomainError
 from app.media.pipeline import process_image
@@ -91,3 +92,25 @@ def test_same_bytes_same_hash_and_variant_names() -> None:
     first, second = (process_image(data, max_pixels=BUDGET) for _ in range(2))
     assert first.sha256 == second.sha256
     assert [v.sha256 for v in first.variants] == [v.sha256 for v in second.variants]
+
+
+def test_variants_are_read_from_the_database_once_per_image(engine: Engine) -> None:
+    from sqlalchemy import event
+
+    from app.db import read_session, write_session
+    from app.media.pipeline import process_image as process
+    from app.media.service import store_image, variants_of
+
+    processed = process(image_bytes((900, 600)), max_pixels=50_000_000)
+    with write_session(engine) as session:
+        store_image(session, processed)
+        session.commit()
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with read_session(engine) as session:
+        first = variants_of(session, [processed.sha256, "0" * 64])
+        second = variants_of(session, [processed.sha256])
+    assert [v.width for v in first[processed.sha256]] == [320, 640, 900]
+    assert first["0" * 64] == []  # unknown: asked again next time, never remembered as empty
+    assert second == {processed.sha256: first[processed.sha256]}
+    assert sum("image_variants" in s for s in statements) == 1

@@ -156,3 +156,25 @@ def test_multipart_post_without_the_token_header_is_refused_cleanly(client: Clie
         follow_redirects=False,
     )
     assert allowed.status_code == 303
+
+
+def test_links_are_the_paths_starlette_would_build(client: Client) -> None:
+    from starlette.routing import NoMatchFound
+
+    from app.web import path_for
+
+    app = client.app
+    cases = [
+        ("conversations_step", {"conversation_id": 7, "step": "status"}),
+        ("conversations_step", {"conversation_id": 8, "step": "slut"}),  # kept route, new params
+        ("static", {"path": "css/app.css"}),
+        ("pages_healthz", {}),
+    ]
+    for name, params in cases * 2:  # the second time from the kept route
+        assert path_for(app, name, **params) == app.url_path_for(name, **params)  # type: ignore[attr-defined]
+    try:
+        path_for(app, "no_such_route")
+    except NoMatchFound:
+        pass
+    else:
+        raise AssertionError("an unknown route name must fail loudly")
