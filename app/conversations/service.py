@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.conversations.steps import STEPS
@@ -61,11 +63,15 @@ def own_conversation(session: Session, leader_id: int, conversation_id: int) -> 
 
 def own_open_conversation(session: Session, leader_id: int, conversation_id: int) -> Conversation:
     conversation = own_conversation(session, leader_id, conversation_id)
+    _check_open(conversation)
+    return conversation
+
+
+def _check_open(conversation: Conversation) -> None:
     if conversation.status == ConversationStatus.completed:
         raise DomainError(
             N_("This conversation is finished and can no longer be changed."), status_code=409
         )
-    return conversation
 
 
 def check_fresh(conversation: Conversation, *, revision: int | None, client: str) -> None:
@@ -81,12 +87,48 @@ def check_fresh(conversation: Conversation, *, revision: int | None, client: str
         )
 
 
+# A tap is the app's most frequent write (DESIGN §8): its statements are built once, and the
+# few columns it changes are written with plain UPDATEs instead of the ORM's change tracking.
+_BUMP_REVISION = (
+    update(Conversation)
+    .where(col(Conversation.id) == bindparam("conversation_id"))
+    .values(
+        revision=col(Conversation.revision) + 1,
+        revision_client=bindparam("client"),
+        status=bindparam("status"),
+    )
+)
+_SET_PICK_STATE = (
+    update(Pick)
+    .where(col(Pick.id) == bindparam("pick_id"))
+    .values(removed=bindparam("removed"), position=bindparam("position"))
+)
+
+
 def _commit_change(session: Session, conversation: Conversation, client: str) -> None:
-    """Commit a change of cards or agreements, bumping the revision that stale pages check."""
-    conversation.revision += 1
-    conversation.revision_client = client[:64]
-    session.add(conversation)
+    """Commit a change of cards or agreements, bumping the revision that stale pages check.
+    A planned conversation is running from its first change on."""
+    status = conversation.status
+    if status == ConversationStatus.planned:
+        status = ConversationStatus.running
+    session.flush()  # whatever else changed, first: the bump below is the last write
+    session.connection().execute(
+        _BUMP_REVISION,
+        {"conversation_id": conversation.id, "client": client[:64], "status": status},
+    )
+    set_committed_value(conversation, "revision", conversation.revision + 1)
+    set_committed_value(conversation, "revision_client", client[:64])
+    set_committed_value(conversation, "status", status)
     session.commit()
+
+
+def _save_pick_state(session: Session, pick: Pick, *, removed: bool, position: int) -> None:
+    """Picked again or put back: two columns of a stored pick, without a flush."""
+    session.connection().execute(
+        _SET_PICK_STATE, {"pick_id": pick.id, "removed": removed, "position": position}
+    )
+    set_committed_value(pick, "removed", removed)
+    set_committed_value(pick, "position", position)
 
 
 def check_text(text: str, *, limit: int = MAX_NOTE) -> str:
@@ -257,9 +299,47 @@ def seconds_per_step(session: Session, conversation: Conversation, now: datetime
 
 def _deck_card(session: Session, deck_id: int, card_id: int) -> Card:
     card = session.get(Card, card_id)
+    _check_card(card, deck_id)
+    return card  # type: ignore[return-value]  # _check_card refused None
+
+
+def _check_card(card: Card | None, deck_id: int) -> None:
     if card is None or card.deck_id != deck_id or card.retired_at is not None:
         raise DomainError(N_("That card is not in this conversation's deck."))
-    return card
+
+
+_CONVERSATION_WITH_STATUS_CARD = (
+    select(Conversation, Card)
+    .outerjoin(
+        Card,
+        and_(
+            col(Card.id) == bindparam("card_id"),
+            col(Card.deck_id) == col(Conversation.status_deck_id),
+        ),
+    )
+    .where(col(Conversation.id) == bindparam("conversation_id"))
+)
+_STATUS_PICKS = (
+    select(Pick)
+    .where(col(Pick.conversation_id) == bindparam("conversation_id"), Pick.row == STATUS_ROW)
+    .order_by(col(Pick.position), col(Pick.id))
+)
+
+
+def _open_conversation_with_status_card(
+    session: Session, leader_id: int, conversation_id: int, card_id: int
+) -> tuple[Conversation, Card]:
+    """own_open_conversation() and _deck_card() for the status deck in one query."""
+    row = session.exec(  # type: ignore[call-overload]
+        _CONVERSATION_WITH_STATUS_CARD,
+        params={"conversation_id": conversation_id, "card_id": card_id},
+    ).first()
+    conversation, card = row if row is not None else (None, None)
+    if conversation is None or conversation.leader_id != leader_id:
+        raise NotFound()
+    _check_open(conversation)
+    _check_card(card, conversation.status_deck_id)
+    return conversation, card
 
 
 def _picks(session: Session, conversation: Conversation, rows: list[str]) -> list[Pick]:
@@ -308,10 +388,11 @@ def tap_status_card(
 ) -> StatusPicked:
     """Pick or unpick a status card. The wanted state is sent, not a toggle, so a double tap
     changes nothing; an unpicked card keeps its note until the step is left."""
-    conversation = own_open_conversation(session, leader_id, conversation_id)
+    conversation, card = _open_conversation_with_status_card(
+        session, leader_id, conversation_id, card_id
+    )
     check_fresh(conversation, revision=revision, client=client)
-    card = _deck_card(session, conversation.status_deck_id, card_id)
-    picks = _picks(session, conversation, [STATUS_ROW])
+    picks = list(session.exec(_STATUS_PICKS, params={"conversation_id": conversation_id}))
     pick = next((p for p in picks if p.card_id == card.id), None)
     active = [p for p in picks if not p.removed]
     if picked:
@@ -322,17 +403,17 @@ def tap_status_card(
                 N_("Pick at most %(n)d cards. Tap a chosen card to put it back first."),
                 n=MAX_STATUS_CARDS,
             )
+        position = max((p.position for p in picks), default=0) + 1
         if pick is None:
-            pick = _snapshot(card, conversation, STATUS_ROW, len(picks))
+            pick = _snapshot(card, conversation, STATUS_ROW, position)
             picks.append(pick)
-        pick.removed = False
-        pick.position = max((p.position for p in picks), default=0) + 1
+            session.add(pick)
+        else:
+            _save_pick_state(session, pick, removed=False, position=position)
     else:
         if pick is None or pick.removed:
             return StatusPicked(conversation, card, picks, pick)
-        pick.removed = True
-    session.add(pick)
-    _mark_running(conversation)
+        _save_pick_state(session, pick, removed=True, position=pick.position)
     _commit_change(session, conversation, client)
     picks.sort(key=lambda p: (p.position, p.id or 0))
     return StatusPicked(conversation, card, picks, pick)
@@ -409,7 +490,6 @@ def place_card(
     pick.removed = False
     pick.position = max((p.position for p in picks), default=0) + 1
     session.add(pick)
-    _mark_running(conversation)
     _commit_change(session, conversation, client)
     # expire_on_commit=False: the pick is current, no SELECT needed to read it back.
     return pick

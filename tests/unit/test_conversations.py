@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app.conversations import service
 from app.errors import DomainError, NotFound
-from app.models import BoardRow, ConversationStatus, Pick, Step
+from app.models import BoardRow, Conversation, ConversationStatus, Pick, Step
 from app.records.service import build_record
 from tests.conversation_fixtures import World, make_world
 
@@ -144,6 +144,38 @@ def test_card_from_another_deck_is_refused(session: Session, world: World) -> No
         service.place_card(
             session, **ids(world), card_id=world.status_cards[0].id or 0, row=BoardRow.glad
         )
+    for card_id in (world.inspiration_cards[0].id or 0, 999_999):
+        with pytest.raises(DomainError) as error:
+            service.set_status_card(session, **ids(world), card_id=card_id, picked=True)
+        assert "deck" in error.value.message
+    retired = world.status_cards[1]
+    retired.retired_at = NOW
+    session.add(retired)
+    session.commit()
+    with pytest.raises(DomainError):
+        pick_status(session, world, 1)
+    with pytest.raises(NotFound):
+        service.set_status_card(
+            session,
+            leader_id=world.leader.id or 0,
+            conversation_id=999_999,
+            card_id=world.status_cards[0].id or 0,
+            picked=True,
+        )
+
+
+def test_first_tap_starts_the_conversation_and_each_change_bumps_the_revision(
+    session: Session, world: World
+) -> None:
+    start = world.conversation.revision
+    pick_status(session, world, 0)
+    pick_status(session, world, 0)  # a double tap: no change, no bump
+    pick_status(session, world, 0, picked=False)
+    session.expire_all()
+    stored = session.get(Conversation, world.conversation.id)
+    assert stored is not None
+    assert stored.status == ConversationStatus.running
+    assert stored.revision == start + 2
 
 
 def test_note_has_a_clear_limit_and_html_is_kept_as_text(session: Session, world: World) -> None:
