@@ -31,6 +31,7 @@ run: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
 	$(BIN)/python -m pytest
 
 lint: install-test

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.applications import Starlette
@@ -92,10 +92,10 @@ def render(
     block: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
-) -> HTMLResponse:
+) -> Response:
     """The full page, or only ``block`` when htmx asks for a partial swap."""
     block_name = block if block and is_partial(request) else None
-    response: HTMLResponse = templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request,
         template,
         context or {},

@@ -60,7 +60,9 @@ def conversations_new(request: Request, session: SessionDep, leader: LeaderDep) 
     return render(request, "conversations/new.html", _new_context(request, session, leader.id))
 
 
-def _new_context(request: Request, session: Any, leader_id: int | None, **extra: Any) -> dict:
+def _new_context(
+    request: Request, session: Any, leader_id: int | None, **extra: Any
+) -> dict[str, Any]:
     today = request.app.state.clock().date()
     return {
         "employees": service.employees_of(session, leader_id=leader_id or 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -94,7 +95,7 @@ class ConversationView:
     step: str
     step_name: str
     revision: int
-    follow_up_date: date | None
+    follow_up_date: dt.date | None
     no_agreements: bool
     is_open: bool
     agenda: list[AgendaItem] = field(default_factory=list)

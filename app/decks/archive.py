@@ -16,7 +16,13 @@ from sqlmodel import Session, col, select
 
 from app.decks import service
 from app.decks.files import Examined, KnownImage, examine
-from app.decks.manifest import CardEntry, Manifest, dump_manifest, parse_manifest
+from app.decks.manifest import (
+    CardEntry,
+    Manifest,
+    dump_manifest,
+    parse_manifest,
+    title_from_file_name,
+)
 from app.decks.zipcheck import (
     MANIFEST,
     FileProblem,
@@ -152,7 +158,7 @@ def import_archive(
         sources = sources_from_zip(stream, zip_name=zip_name, limits=limits)
     except DomainError as error:
         raise service.DeckRefused([FileProblem(zip_name, error.message, error.params)]) from None
-    default_name = service.title_from_file_name(zip_name)
+    default_name = title_from_file_name(zip_name)
     manifest = Manifest(name_da=default_name)
     problems: list[FileProblem] = []
     results: list[Examined] = []

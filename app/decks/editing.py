@@ -262,7 +262,7 @@ def replace_card_image(
             known=lambda sha: service.find_known_image(reader, sha),
         )
     if examined.problem is not None:
-        raise DomainError(examined.problem.message, **examined.problem.params)
+        raise DomainError(examined.problem.message, 422, **examined.problem.params)
     image: ProcessedImage | KnownImage = examined.image or examined.known  # type: ignore[assignment]
     deck = editable_deck(session, slug)
     card = _current_card(session, deck, card_id)
@@ -331,7 +331,7 @@ def reorder_cards(session: Session, *, slug: str, card_ids: Sequence[int], now: 
     """The order after dragging: every current card exactly once."""
     deck = editable_deck(session, slug)
     cards = service.current_cards(session, deck.id or 0)
-    if sorted(card_ids) != sorted(card.id for card in cards):
+    if sorted(card_ids) != sorted(card.id or 0 for card in cards):
         raise DomainError(
             N_("The deck changed meanwhile. Reload the page and try again."), status_code=409
         )

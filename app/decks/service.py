@@ -396,7 +396,7 @@ def list_decks(
         select(Deck)
         .where(col(Deck.status).in_(list(statuses)))
         # Status first: the order the conversation uses them in.
-        .order_by(Deck.purpose != DeckPurpose.status, col(Deck.id))
+        .order_by(col(Deck.purpose) != DeckPurpose.status, col(Deck.id))
     ).all()
     views: list[DeckView] = []
     for deck in decks:

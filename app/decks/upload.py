@@ -83,7 +83,7 @@ def purge_expired(session: Session, *, now: datetime) -> int:
     ids = list(session.exec(select(DeckUpload.id).where(col(DeckUpload.expires_at) < now)))
     if ids:
         _delete_files(session, upload_ids=[i for i in ids if i is not None])
-        session.exec(delete(DeckUpload).where(col(DeckUpload.id).in_(ids)))  # type: ignore[call-overload]
+        session.exec(delete(DeckUpload).where(col(DeckUpload.id).in_(ids)))
     return len(ids)
 
 
@@ -103,10 +103,8 @@ def _delete_files(
         ]
     if not file_ids:
         return
-    session.exec(  # type: ignore[call-overload]
-        delete(DeckUploadVariant).where(col(DeckUploadVariant.file_id).in_(file_ids))
-    )
-    session.exec(delete(DeckUploadFile).where(col(DeckUploadFile.id).in_(file_ids)))  # type: ignore[call-overload]
+    session.exec(delete(DeckUploadVariant).where(col(DeckUploadVariant.file_id).in_(file_ids)))
+    session.exec(delete(DeckUploadFile).where(col(DeckUploadFile.id).in_(file_ids)))
 
 
 # -- receiving -----------------------------------------------------------------------------
@@ -402,9 +400,9 @@ def check(session: Session, upload: DeckUpload) -> Checked:
         except DomainError as error:
             problems.append(FileProblem(MANIFEST, error.message, error.params))
     images = [f for f in files if f.name != MANIFEST]
-    for row in files:
-        if row.problem:
-            problems.append(FileProblem(row.name, row.problem, _params(row.problem_params)))
+    for f in files:
+        if f.problem:
+            problems.append(FileProblem(f.name, f.problem, _params(f.problem_params)))
     entries, missing = service.match_manifest(manifest, [f.name for f in images])
     problems += missing
     by_name = {f.name: f for f in images}

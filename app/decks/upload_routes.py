@@ -10,7 +10,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from anyio import to_thread
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -23,12 +23,17 @@ from app.decks import upload_views as views
 from app.decks.zipcheck import UploadLimits
 from app.errors import N_
 from app.i18n import format_day, translate
+from app.models.decks import DeckUpload, UploadStatus
 from app.web import is_partial, render
+
+if TYPE_CHECKING:
+    # FastAPI types form_limits with this TypedDict and exports no public name for it.
+    from fastapi._form_limits import _FormLimits
 
 router = APIRouter()
 KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
 # Room for a deck of a few hundred images picked one by one, and nothing like a flood.
-FORM_LIMITS = {"max_files": 600, "max_fields": 20}
+FORM_LIMITS: _FormLimits = {"max_files": 600, "max_fields": 20}
 # At most two uploads decode at once per process, so memory stays bounded (DESIGN §8). A
 # thread semaphore, not an anyio one: it waits in the worker thread, never on the event loop,
 # and belongs to no particular loop.
@@ -61,12 +66,12 @@ def _incoming(files: list[UploadFile] | None) -> list[service.IncomingFile]:
 
 def next_url(request: Request, progress: views.Progress) -> str:
     """Where the facilitator goes next: the new deck's editor, or the report to fix."""
-    if progress.status == service.UploadStatus.imported and progress.deck_slug:
+    if progress.status == UploadStatus.imported and progress.deck_slug:
         return request.url_for("decks_edit", slug=progress.deck_slug).path
     return request.url_for("decks_upload_report", key=progress.key).path
 
 
-def _outcome(request: Request, session: SessionDep, upload: service.DeckUpload) -> Response:
+def _outcome(request: Request, session: SessionDep, upload: DeckUpload) -> Response:
     url = next_url(request, views.progress_of(session, upload))
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"status": upload.status, "redirect": url})
@@ -75,7 +80,7 @@ def _outcome(request: Request, session: SessionDep, upload: service.DeckUpload) 
     return RedirectResponse(url, status_code=303)
 
 
-def _own(session: SessionDep, key: str, owner_id: int) -> service.DeckUpload:
+def _own(session: SessionDep, key: str, owner_id: int) -> DeckUpload:
     try:
         return service.own_upload(session, key=key, owner_id=owner_id)
     except LookupError:
@@ -121,7 +126,7 @@ def decks_upload_report(
     key: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
     upload = _own(session, key, user.id or 0)
-    if upload.status == service.UploadStatus.imported:
+    if upload.status == UploadStatus.imported:
         url = next_url(request, views.progress_of(session, upload))
         return RedirectResponse(url, status_code=303)
     report = views.report(session, upload=upload, now=request.app.state.clock())

@@ -98,7 +98,7 @@ def read_limited(stream: IO[bytes], name: str, limits: UploadLimits) -> bytes:
     data = stream.read(limits.max_file_bytes + 1)
     if len(data) > limits.max_file_bytes:
         problem = too_large(name, len(data), limits)
-        raise DomainError(problem.message, **problem.params)
+        raise DomainError(problem.message, 422, **problem.params)
     return data
 
 

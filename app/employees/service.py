@@ -23,12 +23,12 @@ class EmployeeRow:
 
 
 def employee_rows(session: Session, *, leader_id: int) -> list[EmployeeRow]:
-    counts = {
+    counts: dict[int, tuple[int, date | None]] = {
         employee_id: (n, last)
         for employee_id, n, last in session.exec(
             select(Conversation.employee_id, func.count(), func.max(Conversation.date))
             .where(Conversation.leader_id == leader_id)
-            .group_by(Conversation.employee_id)
+            .group_by(col(Conversation.employee_id))
         )
     }
     employees = session.exec(
@@ -40,8 +40,8 @@ def employee_rows(session: Session, *, leader_id: int) -> list[EmployeeRow]:
             name=e.name,
             email=e.email,
             team=e.team,
-            conversations=counts.get(e.id, (0, None))[0],
-            last_date=counts.get(e.id, (0, None))[1],
+            conversations=counts.get(e.id or 0, (0, None))[0],
+            last_date=counts.get(e.id or 0, (0, None))[1],
         )
         for e in employees
     ]

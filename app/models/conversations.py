@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -84,7 +85,7 @@ class Conversation(SQLModel, table=True):
     learned: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     suggestions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     no_agreements: bool = False
-    follow_up_date: date | None = None
+    follow_up_date: dt.date | None = None
     created_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
 

@@ -75,4 +75,5 @@ def render_ics(record: dict[str, Any], view: dict[str, Any], *, now: datetime) -
         calendar.add_component(event)
 
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

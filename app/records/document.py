@@ -47,7 +47,7 @@ def _cards(cards: list[dict[str, Any]], images: dict[str, Thumbnail]) -> list[di
     return out
 
 
-def _agreements(items: list[dict[str, Any]], lang: str, t: dict[str, Any]) -> list[dict]:
+def _agreements(items: list[dict[str, Any]], lang: str, t: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "n": str(number),

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
+from typing import Any
 
 from PIL import Image as PILImage
 from sqlmodel import Session
@@ -63,7 +64,7 @@ def thumbnails(session: Session, image_shas: Iterable[str]) -> dict[str, Thumbna
     return found
 
 
-def record_image_shas(record: dict) -> list[str]:
+def record_image_shas(record: dict[str, Any]) -> list[str]:
     cards = list(record["status_cards"])
     for row in record["board"].values():
         cards += row

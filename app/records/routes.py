@@ -115,7 +115,9 @@ def _share_url(request: Request) -> Any:
     return lambda token: str(request.url_for("records_shared", token=token))
 
 
-def _share_context(request: Request, session: Any, leader: Any, conversation_id: int) -> dict:
+def _share_context(
+    request: Request, session: Any, leader: Any, conversation_id: int
+) -> dict[str, Any]:
     lang = str(request.state.lang)
     settings = request.app.state.settings
     view = share.share_view(
