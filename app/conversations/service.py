@@ -298,14 +298,13 @@ def seconds_per_step(session: Session, conversation: Conversation, now: datetime
 
 
 def _deck_card(session: Session, deck_id: int, card_id: int) -> Card:
-    card = session.get(Card, card_id)
-    _check_card(card, deck_id)
-    return card  # type: ignore[return-value]  # _check_card refused None
+    return _checked_card(session.get(Card, card_id), deck_id)
 
 
-def _check_card(card: Card | None, deck_id: int) -> None:
+def _checked_card(card: Card | None, deck_id: int) -> Card:
     if card is None or card.deck_id != deck_id or card.retired_at is not None:
         raise DomainError(N_("That card is not in this conversation's deck."))
+    return card
 
 
 _CONVERSATION_WITH_STATUS_CARD = (
@@ -330,7 +329,7 @@ def _open_conversation_with_status_card(
     session: Session, leader_id: int, conversation_id: int, card_id: int
 ) -> tuple[Conversation, Card]:
     """own_open_conversation() and _deck_card() for the status deck in one query."""
-    row = session.exec(  # type: ignore[call-overload]
+    row = session.exec(
         _CONVERSATION_WITH_STATUS_CARD,
         params={"conversation_id": conversation_id, "card_id": card_id},
     ).first()
@@ -338,8 +337,7 @@ def _open_conversation_with_status_card(
     if conversation is None or conversation.leader_id != leader_id:
         raise NotFound()
     _check_open(conversation)
-    _check_card(card, conversation.status_deck_id)
-    return conversation, card
+    return conversation, _checked_card(card, conversation.status_deck_id)
 
 
 def _picks(session: Session, conversation: Conversation, rows: list[str]) -> list[Pick]:
