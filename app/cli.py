@@ -21,7 +21,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if "base_url" not in settings.model_fields_set:
         # The printed setup link should point where this server actually listens.
         settings = settings.model_copy(update={"base_url": f"http://{args.host}:{args.port}"})
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        access_log=settings.access_log,
+    )
     return 0
 
 

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
 
     session_idle_minutes: int = 60
     secure_cookies: bool = False
+    # Off by default: a request line names the employee's copy-link token (/r/...), and the
+    # audit log, not the server's output, is the record of who opened what (DESIGN §6).
+    access_log: bool = False
     login_max_failures: int = 10
     login_window_minutes: int = 15
     setup_link_hours: int = 24

@@ -78,3 +78,38 @@ def test_migrate_twice_changes_nothing(tmp_path: Path) -> None:
 def test_dates_are_danish() -> None:
     assert format_day(date(2026, 12, 1), "da") == "1. december 2026"
     assert format_day(date(2026, 12, 1), "en") == "1 December 2026"
+
+
+def _serve_and_open_a_copy_link(tmp_path: Path, **env_extra: str) -> str:
+    """The server's whole output after one request for an employee's copy link."""
+    import httpx2 as httpx
+
+    from tests.browser import _wait_until_healthy, free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARBEJDSGLAEDE_")}
+    env |= {"ARBEJDSGLAEDE_LOAD_DEFAULT_DECKS": "false", **env_extra}
+    tmp_path.mkdir()
+    log_path = tmp_path / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_healthy(f"http://127.0.0.1:{port}", process)
+            httpx.get(f"http://127.0.0.1:{port}/r/secret-copy-link-token")
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    return log_path.read_text()
+
+
+def test_the_server_does_not_print_copy_link_tokens_unless_asked(tmp_path: Path) -> None:
+    quiet = _serve_and_open_a_copy_link(tmp_path / "quiet")
+    assert "secret-copy-link-token" not in quiet and "/healthz" not in quiet
+    logged = _serve_and_open_a_copy_link(tmp_path / "logged", ARBEJDSGLAEDE_ACCESS_LOG="true")
+    assert "GET /r/secret-copy-link-token" in logged
