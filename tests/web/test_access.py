@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.main import create_app
-from tests.conftest import Client, add_user, make_settings
+from tests.conftest import Client, FakeClock, add_user, make_settings
 
 # Routes anyone may use without logging in (DESIGN §6: login, setup, health, static).
 PUBLIC = {
@@ -141,8 +143,48 @@ def concrete(path: str) -> str:
     return re.sub(r"\{([^}]+)\}", lambda m: SAMPLE.get(m.group(1), "999999"), path)
 
 
+class Visitors:
+    """One app and database for the module, and one client per role that stays logged in.
+
+    A fresh app, database, user and login for each case cost about 0.7 s (migrations, and
+    argon2 is slow on purpose), three minutes for the matrix; the requests take milliseconds.
+    The clock stands still, so no session expires between cases.
+    """
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.clients: dict[str, Client] = {}
+
+    def anonymous(self) -> Client:
+        """The anonymous client, without any cookie an earlier case left behind."""
+        client = self.clients.setdefault("anonymous", Client(self.app))
+        client.cookies.clear()
+        return client
+
+    def logged_in(self, role: str) -> Client:
+        """The client of ``role``, logged in again if an earlier case logged it out."""
+        email = f"{role}@example.org"
+        client = self.clients.get(role)
+        if client is None:
+            client = self.clients[role] = Client(self.app)
+            add_user(client, email, role=role)
+            client.login(email)
+        elif client.get("/about", follow_redirects=False).status_code != 200:
+            client.cookies.clear()
+            client.login(email)
+        return client
+
+
+@pytest.fixture(scope="module")
+def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Visitors]:
+    settings = make_settings(tmp_path_factory.mktemp("access") / "var")
+    with Client(create_app(settings, clock=FakeClock())) as owner:  # runs the app's lifespan
+        yield Visitors(owner.app)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(("method", "path"), sorted(ALLOWED))
-def test_anonymous_is_sent_to_login(client: Client, method: str, path: str) -> None:
+def test_anonymous_is_sent_to_login(visitors: Visitors, method: str, path: str) -> None:
+    client = visitors.anonymous()
     response = client.request(
         method, concrete(path), headers={"x-csrftoken": client.csrf}, follow_redirects=False
     )
@@ -152,9 +194,8 @@ def test_anonymous_is_sent_to_login(client: Client, method: str, path: str) -> N
 
 @pytest.mark.parametrize("role", sorted(ROLES))
 @pytest.mark.parametrize(("method", "path"), sorted(ALLOWED))
-def test_roles(client: Client, role: str, method: str, path: str) -> None:
-    add_user(client, f"{role}@example.org", role=role)
-    client.login(f"{role}@example.org")
+def test_roles(visitors: Visitors, role: str, method: str, path: str) -> None:
+    client = visitors.logged_in(role)
     response = client.request(
         method, concrete(path), headers={"x-csrftoken": client.csrf}, follow_redirects=False
     )
