@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import PROJECT_DIR, bootstrap
 from app.accounts.deps import Forbidden, LoginRequired
@@ -104,7 +104,7 @@ class _CsrfMiddleware:
             send_csrf_failed=_csrf_failed,
         )
 
-    async def __call__(self, scope: Scope, receive, send: Send) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _multipart_without_token_header(scope):
             # asgi-csrf's own multipart reader breaks on python-multipart 0.0.3x (a 500), so a
             # multipart POST must carry the token in the header; our upload JS and htmx do.

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import N_, DomainError
 from app.models import LoginFailure, Role, SetupToken, User
@@ -119,7 +119,7 @@ def issue_setup_token(session: Session, *, now: datetime, valid_for: timedelta) 
     """A fresh one-time setup token while no user exists; earlier unused tokens stop working."""
     if has_users(session):
         return None
-    for old in session.exec(select(SetupToken).where(SetupToken.used_at.is_(None))):  # type: ignore[union-attr]
+    for old in session.exec(select(SetupToken).where(col(SetupToken.used_at).is_(None))):
         old.expires_at = min(old.expires_at, now)
         session.add(old)
     token = secrets.token_urlsafe(32)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -182,14 +183,14 @@ def share_view(
     leader_id: int,
     conversation_id: int,
     now: datetime,
-    url_for_token: object,
+    url_for_token: Callable[[str], str],
     qr_title: str,
     email_enabled: bool = False,
 ) -> ShareView:
     conversation = own_conversation(session, leader_id, conversation_id)
     share = active_share(session, conversation_id, now)
     employee = session.get(Employee, conversation.employee_id)
-    url = url_for_token(share.token) if share else None  # type: ignore[operator]
+    url = url_for_token(share.token) if share else None
     return ShareView(
         conversation_id=conversation_id,
         employee_id=conversation.employee_id,
@@ -253,7 +254,7 @@ def email_share(
     now: datetime,
     to: str,
     smtp: mail.SmtpConfig | None,
-    url_for_token: object,
+    url_for_token: Callable[[str], str],
 ) -> str:
     """E-mail the active link (the link only) to ``to``; the address it went to.
 
@@ -271,7 +272,7 @@ def email_share(
     subject, body = mail_text(
         leader=leader.name if leader else "",
         on=conversation.date,
-        url=url_for_token(share.token),  # type: ignore[operator]
+        url=url_for_token(share.token),
         until=_aware(share.expires_at),
     )
     session.commit()  # nothing written yet: this only releases the lock
