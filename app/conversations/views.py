@@ -102,6 +102,7 @@ class ConversationView:
     next_step: str | None = None
     previous_step: str | None = None
     feedback: dict[str, str] = field(default_factory=dict)
+    preview: bool = False  # a deck's preview: the step's look, nothing saved
 
 
 def conversation_view(
@@ -213,6 +214,7 @@ class ConversationRef:
     id: int
     is_open: bool
     revision: int
+    preview: bool = False
 
 
 def status_pick(session: Session, tapped: service.StatusPicked, lang: str) -> dict[str, object]:
@@ -254,20 +256,8 @@ def board_step(session: Session, conversation: Conversation, lang: str) -> Board
     placed = {p.card_id: p for p in picks}
     cards = card_views(session, _deck_cards(session, conversation.inspiration_deck_id), lang)
     views = _pick_views(session, picks, lang)
-    rows = []
-    for index, info in enumerate(ROWS):
-        in_row = tuple(v for v in views if v.row == info.row)
-        rows.append(
-            BoardRowView(
-                row=info.row.value,
-                info=info,
-                picks=in_row,
-                note=getattr(conversation, service.ROW_NOTE_FIELDS[info.row]),
-                is_full=len(in_row) >= service.MAX_PER_ROW,
-                above=ROWS[index - 1] if index > 0 else None,
-                below=ROWS[index + 1] if index + 1 < len(ROWS) else None,
-            )
-        )
+    notes = {info.row: getattr(conversation, service.ROW_NOTE_FIELDS[info.row]) for info in ROWS}
+    rows = _board_rows(views, notes)
     return BoardStepView(
         cards=tuple(
             DeckCard(
@@ -278,8 +268,44 @@ def board_step(session: Session, conversation: Conversation, lang: str) -> Board
             )
             for card in cards
         ),
-        rows=tuple(rows),
+        rows=rows,
     )
+
+
+def _board_rows(views: list[PickView], notes: dict[BoardRow, str]) -> tuple[BoardRowView, ...]:
+    rows = []
+    for index, info in enumerate(ROWS):
+        in_row = tuple(v for v in views if v.row == info.row)
+        rows.append(
+            BoardRowView(
+                row=info.row.value,
+                info=info,
+                picks=in_row,
+                note=notes.get(info.row, ""),
+                is_full=len(in_row) >= service.MAX_PER_ROW,
+                above=ROWS[index - 1] if index > 0 else None,
+                below=ROWS[index + 1] if index + 1 < len(ROWS) else None,
+            )
+        )
+    return tuple(rows)
+
+
+def deck_preview(cards: tuple[CardView, ...]) -> dict[str, object]:
+    """A deck in the Status and Arbejdsglæde steps' own views, for its preview: no
+    conversation behind it, so every link to the server is left out and nothing is saved."""
+    offered = tuple(
+        DeckCard(card=card, picked=False, pick_id=None, on_board_row=None) for card in cards
+    )
+    return {
+        "c": ConversationRef(id=0, is_open=False, revision=0, preview=True),
+        "status": StatusStepView(
+            cards=offered,
+            chosen=(),
+            can_pick_more=True,
+            max_cards=service.MAX_STATUS_CARDS,
+        ),
+        "board": BoardStepView(cards=offered, rows=_board_rows([], {})),
+    }
 
 
 def agreement_views(

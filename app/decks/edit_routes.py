@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import FacilitatorDep
+from app.conversations.views import deck_preview
 from app.db import SessionDep
 from app.decks import archive, editing, service
 from app.decks.zipcheck import UploadLimits, read_limited
@@ -248,7 +249,7 @@ def decks_preview(
         deck = service.deck_view(session, slug=slug, lang=request.state.lang)
     except LookupError:
         raise HTTPException(status_code=404) from None
-    return render(request, "decks/preview.html", {"deck": deck})
+    return render(request, "decks/preview.html", {"deck": deck, **deck_preview(deck.cards)})
 
 
 @router.get("/decks/{slug}/download", name="decks_download")

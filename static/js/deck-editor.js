@@ -95,5 +95,11 @@
       if (picked.length >= limit) picked[0].setAttribute("aria-pressed", "false");
     }
     button.setAttribute("aria-pressed", pressed ? "false" : "true");
+    // The status step counts the chosen cards; the preview keeps that count true.
+    const count = document.querySelector("#chosen .count");
+    if (count && grid) {
+      const n = grid.querySelectorAll('[data-preview-pick][aria-pressed="true"]').length;
+      count.textContent = `${n}/${limit}`;
+    }
   });
 })();

@@ -123,17 +123,21 @@ def test_upload_fix_edit_publish_preview_download(
 
     page.get_by_role("link", name="Preview").click()
     expect(page.get_by_role("heading", name="Status")).to_be_visible()
-    preview_cards = page.locator(".preview-grid button.card")
+    # The Status step's own grid and chosen-cards panel, each card tappable, nothing saved.
+    preview_cards = page.locator("[data-preview-picks] button.card-pick")
     expect(preview_cards).to_have_count(5)
-    expect(page.get_by_role("button", name="Coffee break")).to_be_visible()
-    page.get_by_role("button", name="Coffee break").tap()
-    expect(page.get_by_role("button", name="Coffee break")).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    coffee = page.get_by_role("button", name="Coffee break", exact=True)
+    expect(coffee).to_be_visible()
+    coffee.tap()
+    expect(coffee).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#chosen .count")).to_have_text("1/3")
+    page.get_by_role("button", name="Show Coffee break large").tap()
+    expect(page.locator("#card-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
     assert serious_axe_violations(page) == []
     screenshot(page, "deck-preview-status-en")
     page.goto(page.url.split("?")[0] + "?lang=da")
-    expect(page.get_by_role("button", name="Kaffepause")).to_be_visible()
+    expect(page.get_by_role("button", name="Kaffepause", exact=True)).to_be_visible()
     screenshot(page, "deck-preview-status-da")
 
     page.get_by_role("link", name="Tilbage til redigeringen").click()

@@ -213,16 +213,14 @@ def test_publish_then_leaders_see_it(client: Client) -> None:
 def test_preview_shows_the_step_and_download_is_the_zip(facilitator: Client) -> None:
     slug = new_deck(facilitator)
     preview = facilitator.get(f"/decks/{slug}/preview?lang=en").text
-    assert "<h1>Status</h1>" in preview
-    assert (
-        len(
-            re.findall(
-                r'<button type="button" class="card" aria-label="[^"]+" aria-pressed="false"',
-                preview,
-            )
-        )
-        == 3
-    )
+    # The Status step's own markup (the same template as in a conversation), every card
+    # tappable, and nothing that would send a request: a preview saves nothing.
+    assert '<h1 id="step-heading">Status</h1>' in preview
+    assert 'class="chosen panel"' in preview and "0/3" in preview
+    cards = re.findall(r'<button type="button" class="card card-pick"[^>]*>', preview)
+    assert len(cards) == 3
+    assert all("data-preview-pick" in card and "disabled" not in card for card in cards)
+    assert "hx-post" not in preview and "data-place-url" not in preview
     download = facilitator.get(f"/decks/{slug}/download")
     assert download.headers["content-type"] == "application/zip"
     assert download.headers["content-disposition"] == f'attachment; filename="{slug}.zip"'
@@ -236,3 +234,19 @@ def test_the_deck_list_fragment_is_only_for_partial_requests(facilitator: Client
     assert part.lstrip().startswith('<ul class="deck-list"')
     full = facilitator.get("/decks", headers={"HX-Request": "true", "HX-Request-Type": "full"})
     assert full.text.startswith("<!doctype html>")
+
+
+def test_preview_of_an_inspiration_deck_is_the_board_step(facilitator: Client) -> None:
+    slug = new_deck(facilitator, n=4)
+    response = facilitator.post_form(
+        f"/decks/{slug}/edit",
+        {"name_da": "Vores billeder", "purpose": "inspiration", "language": "da"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    preview = facilitator.get(f"/decks/{slug}/preview?lang=en").text
+    tray = re.findall(r'<button type="button" class="card card-word card-place"[^>]*>', preview)
+    assert len(tray) == 4 and all("data-preview-pick" in card for card in tray)
+    assert preview.count('<section class="board-row') == 3
+    assert "Glad" in preview and "Even more glad" in preview
+    assert "hx-post" not in preview and "data-place-url" not in preview
