@@ -49,11 +49,10 @@ def create_user(
     if role not in set(Role):
         raise DomainError(N_("Unknown role."))
     check_password_rules(password)
+    password_hash = _hasher.hash(password)  # before the first query: not inside the write lock
     if session.exec(select(User).where(User.email == email)).first():
         raise DomainError(N_("A user with that e-mail address already exists."))
-    user = User(
-        email=email, name=name.strip(), role=str(role), password_hash=_hasher.hash(password)
-    )
+    user = User(email=email, name=name.strip(), role=str(role), password_hash=password_hash)
     session.add(user)
     session.commit()
     session.refresh(user)
@@ -84,16 +83,18 @@ def authenticate(
     if per_account >= max_failures or per_address >= max_failures:
         raise TooManyAttempts()
     user = session.exec(select(User).where(User.email == email)).first()
-    if user is None or not user.is_active:
-        _verify(_DUMMY_HASH, password)
-        ok = False
-    else:
-        ok = _verify(user.password_hash, password)
+    known = user is not None and user.is_active
+    password_hash = user.password_hash if user is not None and known else _DUMMY_HASH
+    # End the reads before argon2, which is slow on purpose: a write session's transaction
+    # holds SQLite's write lock, and twenty leaders logging in at once would each hold it
+    # through a hash, every tap waiting behind them, the last ones failing "database is locked".
+    session.commit()
+    ok = _verify(password_hash, password) and known
     if not ok or user is None:
         session.add(LoginFailure(email=email[:254], address=address[:64], created_at=now))
         session.commit()
         raise DomainError(N_("Wrong e-mail or password."), status_code=400)
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher.check_needs_rehash(password_hash):
         user.password_hash = _hasher.hash(password)
         session.add(user)
         session.commit()
