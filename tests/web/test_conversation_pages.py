@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 import re
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from app.accounts.deps import USER_CACHE_SECONDS
 from app.models import Step
-from tests.conftest import Client, add_user
+from tests.conftest import Client, FakeClock, add_user
 
 PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -81,6 +85,36 @@ def test_status_pick_returns_the_fragment_and_the_full_page_shows_it(
     assert len(fragment.content) < 4000
     full = decks_client.get(f"{url}/status").text
     assert full.count('aria-pressed="true"') == 1
+
+
+def test_a_tap_runs_no_sql_on_the_event_loop_when_the_user_is_looked_up(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    """A statement on the event loop can wait there for SQLite's write lock (a POST's session
+    begins with BEGIN IMMEDIATE) and so stop the request that holds it: with many tablets at
+    once that ended in "database is locked" (DESIGN §8). The user cache misses every
+    USER_CACHE_SECONDS, so the lookup is made cold here."""
+    url = start_conversation(decks_client)
+    card = card_ids(decks_client.get(f"{url}/status").text, "status")[0]
+    clock.advance(seconds=USER_CACHE_SECONDS + 1)
+    on_the_loop: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread: waiting here stops nobody else
+        on_the_loop.append(statement)
+
+    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+        tap = decks_client.post(f"{url}/status/{card}", data={"picked": "true"}, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert tap.status_code == 200
+    assert on_the_loop == []
 
 
 def test_rule_breaks_come_back_as_a_message_for_htmx(decks_client: Client) -> None:
