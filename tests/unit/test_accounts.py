@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.accounts import service
 from app.config import Settings
+from app.db import write_session
 from app.errors import DomainError
 from tests.conftest import PASSWORD
 
@@ -106,6 +110,43 @@ def test_the_password_is_checked_while_others_can_write(
     with pytest.raises(DomainError):
         login(session, "nobody@example.org", PASSWORD)
     assert others_could_write == [True, True, True]
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError("VmHWM")
+
+
+def test_logins_at_once_hash_one_at_a_time(engine: Engine) -> None:
+    """Each argon2 hash holds 64 MiB; eight logins at once would hold 512 MB (DESIGN §8: one
+    server process stays under 300 MB)."""
+    with write_session(engine) as session:
+        service.create_user(
+            session, email="a@example.org", name="A", role="leader", password=PASSWORD
+        )
+    logins = 8
+    start = threading.Barrier(logins)
+    errors: list[BaseException] = []
+
+    def log_in() -> None:
+        start.wait()
+        try:
+            with write_session(engine) as own:
+                login(own, "a@example.org", PASSWORD)
+        except BaseException as error:
+            errors.append(error)
+
+    Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) counts from here
+    before = peak_rss_mb()
+    threads = [threading.Thread(target=log_in) for _ in range(logins)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert peak_rss_mb() - before < 2 * 64
 
 
 def test_setup_token_works_once(session: Session) -> None:
