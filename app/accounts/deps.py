@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Request
-from sqlmodel import Session
+from sqlalchemy import Engine
 
-from app.db import SessionDep
+from app.db import read_session
 from app.models import Role, User
 
 SESSION_USER = "uid"
@@ -32,23 +33,33 @@ USER_CACHE_SECONDS = 15
 SEEN_RESOLUTION_SECONDS = 30
 
 
-def _cached_user(request: Request, session: Session, uid: int, now: float) -> User | None:
+def _load_user(engine: Engine, uid: int) -> User | None:
+    with read_session(engine) as session:
+        user = session.get(User, uid)
+        if user is not None:
+            session.expunge(user)
+        return user
+
+
+async def _cached_user(request: Request, uid: int, now: float) -> User | None:
     """The user row, from a short per-process cache: a tap should not cost a query for who is
     tapping. A deactivated account is noticed within USER_CACHE_SECONDS."""
     cache: dict[int, tuple[float, User | None]] = request.app.state.user_cache
     hit = cache.get(uid)
     if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
         return hit[1]
-    user = session.get(User, uid)
-    if user is not None:
-        session.expunge(user)
+    # A miss reads in a worker thread with its own read session, never the request's on the
+    # event loop: a POST's session begins with BEGIN IMMEDIATE, and waiting there for SQLite's
+    # write lock (or for a pooled connection) stops the loop, and with it the request holding
+    # the lock, until the busy timeout ends it with "database is locked".
+    user = await to_thread.run_sync(_load_user, request.app.state.engine, uid)
     if len(cache) > 10_000:
         cache.clear()
     cache[uid] = (now, user)
     return user
 
 
-def user_from_session(request: Request, session: Session) -> User | None:
+async def user_from_session(request: Request) -> User | None:
     data = request.session
     uid = data.get(SESSION_USER)
     if uid is None:
@@ -59,7 +70,7 @@ def user_from_session(request: Request, session: Session) -> User | None:
     if now - seen > idle:
         data.clear()
         raise LoginRequired(expired=True)
-    user = _cached_user(request, session, int(uid), now)
+    user = await _cached_user(request, int(uid), now)
     if user is None or not user.is_active:
         data.clear()
         return None
@@ -79,15 +90,15 @@ def log_out(request: Request) -> None:
     request.session.clear()
 
 
-async def optional_user(request: Request, session: SessionDep) -> User | None:
+async def optional_user(request: Request) -> User | None:
     try:
-        return user_from_session(request, session)
+        return await user_from_session(request)
     except LoginRequired:
         return None
 
 
-async def current_user(request: Request, session: SessionDep) -> User:
-    user = user_from_session(request, session)
+async def current_user(request: Request) -> User:
+    user = await user_from_session(request)
     if user is None:
         raise LoginRequired()
     return user

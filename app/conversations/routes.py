@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from app.accounts.deps import LeaderDep
 from app.conversations import service, views
 from app.conversations.steps import BY_STEP, ROWS
-from app.db import SessionDep, WriteSessionDep
+from app.db import SessionDep, WriteSessionDep, only_reads_from_here
 from app.errors import N_, DomainError
 from app.models import BoardRow, Step
 from app.records import audit
@@ -171,6 +171,7 @@ def _render_step(
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
+    only_reads_from_here(session)
     lang = _lang(request)
     context: dict[str, Any] = {
         "c": views.conversation_view(session, conversation, step=step, now=_now(request)),
@@ -271,6 +272,7 @@ def conversations_board_place(
 
 
 def _board(request: Request, session: Any, leader_id: int, conversation_id: int) -> Response:
+    only_reads_from_here(session)
     conversation = service.own_conversation(session, leader_id, conversation_id)
     return _render_step(request, session, conversation, Step.arbejdsglaede, block="board_area")
 
@@ -391,6 +393,7 @@ def conversations_agreement_add(
 
 
 def _agreements(request: Request, session: Any, leader_id: int, conversation_id: int) -> Response:
+    only_reads_from_here(session)
     conversation = service.own_conversation(session, leader_id, conversation_id)
     return _render_step(request, session, conversation, Step.aftaler, block="agreements_area")
 

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.accounts import service
+from app.config import Settings
+from app.db import write_session
 from app.errors import DomainError
 from tests.conftest import PASSWORD
 
@@ -72,6 +78,75 @@ def test_attempts_are_limited_per_address_too(session: Session) -> None:
             login(session, f"user{i}@example.org", "wrong", address="10.1.1.1")
     with pytest.raises(service.TooManyAttempts):
         login(session, "someone@example.org", "x", address="10.1.1.1")
+
+
+def test_the_password_is_checked_while_others_can_write(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2 is slow on purpose; inside a write transaction it would hold SQLite's one write
+    lock, and a morning's logins would stall every tap (DESIGN §8, 200 tablets at once)."""
+    service.create_user(session, email="a@example.org", name="A", role="leader", password=PASSWORD)
+    others_could_write: list[bool] = []
+    check = service._verify
+
+    def verify_and_try_to_write(password_hash: str, password: str) -> bool:
+        other = sqlite3.connect(settings.data_dir / "arbejdsglaede.db", timeout=0)
+        other.isolation_level = None
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            others_could_write.append(True)
+        except sqlite3.OperationalError:  # "database is locked", at once with timeout=0
+            others_could_write.append(False)
+        finally:
+            other.close()
+        return check(password_hash, password)
+
+    # A spy that calls the real check: the one way to look inside the moment of hashing.
+    monkeypatch.setattr(service, "_verify", verify_and_try_to_write)
+    assert login(session, "a@example.org", PASSWORD)
+    with pytest.raises(DomainError):
+        login(session, "a@example.org", "wrong")
+    with pytest.raises(DomainError):
+        login(session, "nobody@example.org", PASSWORD)
+    assert others_could_write == [True, True, True]
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError("VmHWM")
+
+
+def test_logins_at_once_hash_one_at_a_time(engine: Engine) -> None:
+    """Each argon2 hash holds 64 MiB; eight logins at once would hold 512 MB (DESIGN §8: one
+    server process stays under 300 MB)."""
+    with write_session(engine) as session:
+        service.create_user(
+            session, email="a@example.org", name="A", role="leader", password=PASSWORD
+        )
+    logins = 8
+    start = threading.Barrier(logins)
+    errors: list[BaseException] = []
+
+    def log_in() -> None:
+        start.wait()
+        try:
+            with write_session(engine) as own:
+                login(own, "a@example.org", PASSWORD)
+        except BaseException as error:
+            errors.append(error)
+
+    Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) counts from here
+    before = peak_rss_mb()
+    threads = [threading.Thread(target=log_in) for _ in range(logins)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert peak_rss_mb() - before < 2 * 64
 
 
 def test_setup_token_works_once(session: Session) -> None:

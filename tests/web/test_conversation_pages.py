@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import asyncio
 import re
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from app.accounts.deps import USER_CACHE_SECONDS
 from app.models import Step
-from tests.conftest import Client, add_user
+from tests.conftest import Client, FakeClock, add_user
 
 PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
@@ -81,6 +85,73 @@ def test_status_pick_returns_the_fragment_and_the_full_page_shows_it(
     assert len(fragment.content) < 4000
     full = decks_client.get(f"{url}/status").text
     assert full.count('aria-pressed="true"') == 1
+
+
+def test_a_tap_runs_no_sql_on_the_event_loop_when_the_user_is_looked_up(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    """A statement on the event loop can wait there for SQLite's write lock (a POST's session
+    begins with BEGIN IMMEDIATE) and so stop the request that holds it: with many tablets at
+    once that ended in "database is locked" (DESIGN §8). The user cache misses every
+    USER_CACHE_SECONDS, so the lookup is made cold here."""
+    url = start_conversation(decks_client)
+    card = card_ids(decks_client.get(f"{url}/status").text, "status")[0]
+    clock.advance(seconds=USER_CACHE_SECONDS + 1)
+    on_the_loop: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a worker thread: waiting here stops nobody else
+        on_the_loop.append(statement)
+
+    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+        tap = decks_client.post(f"{url}/status/{card}", data={"picked": "true"}, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert tap.status_code == 200
+    assert on_the_loop == []
+
+
+def test_the_answer_to_a_write_is_read_without_the_write_lock(decks_client: Client) -> None:
+    """A request takes SQLite's one write lock for its service call only, also when that
+    changes nothing; the page or fragment it answers with is read in a deferred transaction.
+    Rendered under the lock, with 200 tablets at once the lock was held twice as long and
+    writers failed with "database is locked" (DESIGN §8)."""
+    url = start_conversation(decks_client)
+    card = card_ids(decks_client.get(f"{url}/arbejdsglaede").text, "board")[0]
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    begins: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    requests = {
+        "place a card": lambda: decks_client.post(
+            f"{url}/board/glad", data={"card_id": card}, headers=headers
+        ),
+        "the same tap again": lambda: decks_client.post(
+            f"{url}/board/glad", data={"card_id": card}, headers=headers
+        ),
+        "reload the step": lambda: decks_client.get(f"{url}/arbejdsglaede"),
+        "open the next step": lambda: decks_client.get(f"{url}/feedback"),
+    }
+    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    write_locks: dict[str, int] = {}
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        for name, send in requests.items():
+            begins.clear()
+            assert send().status_code == 200, name
+            write_locks[name] = begins.count("BEGIN IMMEDIATE")
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert write_locks == dict.fromkeys(requests, 1)
 
 
 def test_rule_breaks_come_back_as_a_message_for_htmx(decks_client: Client) -> None:
