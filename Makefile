@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test lint format catalogues clean
+.PHONY: run test load install install-test lint format catalogues clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest
+
+## 200 tablets at once against one server (DESIGN §8); not in `test`, see docs/performance.md.
+load: install-test
+	$(BIN)/python -m pytest -s -p no:cacheprovider tests/bench/load_many_tablets.py
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app

