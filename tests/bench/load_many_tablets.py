@@ -577,6 +577,8 @@ def test_two_hundred_tablets_at_once(live_server: LiveServer) -> None:
                 phases.machine_cpu_s / (phases.duration_s * (os.cpu_count() or 1)), 2
             ),
             "errors": len(run.errors),
+            # Kept in the report: a rare failure must leave its message behind to be found.
+            "first_errors": run.errors[:5],
             "tablets_unchecked_after_error": len(tablets) - len(checked),
             "lost_writes": len(lost),
             "server_log_tracebacks": server_log.count("Traceback"),
