@@ -60,6 +60,12 @@ def write_session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
+def engine_of(session: Session) -> Engine:
+    """The engine a session runs on, also when it was bound to a connection."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 def only_reads_from_here(session: Session) -> None:
     """The request's write is done (the service committed, or changed nothing); the answer
     is rendered with reads in a deferred transaction. Another BEGIN IMMEDIATE would hold

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Column, MetaData, Table, inspect, literal
 from sqlmodel import Session, col, select
 
-from app.db import read_session
+from app.db import engine_of, read_session
 from app.decks import service
 from app.decks.files import KnownImage, examine
 from app.decks.zipcheck import UploadLimits
@@ -253,8 +253,7 @@ def replace_card_image(
     """A new picture for a card, checked like an upload; the old one stays for old records."""
     # See upload.receive_upload: decoding must not hold the request's write lock.
     session.commit()
-    engine = session.get_bind()
-    with read_session(engine) as reader:  # type: ignore[arg-type]
+    with read_session(engine_of(session)) as reader:
         examined = examine(
             data,
             name=file_name,

@@ -19,7 +19,7 @@ from typing import IO
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
-from app.db import read_session
+from app.db import engine_of, read_session
 from app.decks import service
 from app.decks.files import Examined, KnownImage, examine
 from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_file_name
@@ -287,7 +287,7 @@ def _stage(
     upload.updated_at = clock()
     session.add(upload)
     session.commit()
-    known = _known_finder(session.get_bind())  # type: ignore[arg-type]
+    known = _known_finder(engine_of(session))
     for source in sources:
         # Outside any transaction: reading and decoding take long, nobody waits for them.
         examined, text = _examine_source(source, limits=limits, known=known)

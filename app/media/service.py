@@ -9,6 +9,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from app.db import engine_of
 from app.media.pipeline import ProcessedImage
 from app.models import Image, ImageVariant
 
@@ -51,9 +52,7 @@ KNOWN_VARIANTS_LIMIT = 20_000
 
 def variants_of(session: Session, image_shas: Iterable[str]) -> dict[str, list[VariantRef]]:
     """Variants per image, smallest first, without loading the image bytes."""
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    known = _known_variants.setdefault(engine, {})
+    known = _known_variants.setdefault(engine_of(session), {})
     shas = set(image_shas)
     found: dict[str, list[VariantRef]] = {sha: list(known.get(sha, ())) for sha in shas}
     missing = [sha for sha, refs in found.items() if not refs]
