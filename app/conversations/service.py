@@ -55,7 +55,10 @@ ROW_NOTE_FIELDS = {
 
 def own_conversation(session: Session, leader_id: int, conversation_id: int) -> Conversation:
     """The leader's own conversation; anyone else's is a 404, exactly like a missing one."""
-    conversation = session.get(Conversation, conversation_id)
+    return _owned(session.get(Conversation, conversation_id), leader_id)
+
+
+def _owned(conversation: Conversation | None, leader_id: int) -> Conversation:
     if conversation is None or conversation.leader_id != leader_id:
         raise NotFound()
     return conversation
@@ -333,9 +336,8 @@ def _open_conversation_with_status_card(
         _CONVERSATION_WITH_STATUS_CARD,
         params={"conversation_id": conversation_id, "card_id": card_id},
     ).first()
-    conversation, card = row if row is not None else (None, None)
-    if conversation is None or conversation.leader_id != leader_id:
-        raise NotFound()
+    found, card = row if row is not None else (None, None)
+    conversation = _owned(found, leader_id)
     _check_open(conversation)
     return conversation, _checked_card(card, conversation.status_deck_id)
 
