@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import FacilitatorDep
 from app.conversations.views import deck_preview
-from app.db import SessionDep
+from app.db import SessionDep, only_reads_from_here
 from app.decks import archive, editing, service
 from app.decks.zipcheck import UploadLimits, read_limited
 from app.errors import N_, DomainError
@@ -171,9 +171,12 @@ async def decks_card_image(
     if image is None or not (image.filename or image.size):
         raise DomainError(N_("Choose a picture first."))
     limits = UploadLimits.from_settings(request.app.state.settings)
-    data = await to_thread.run_sync(read_limited, image.file, image.filename or "", limits)
-    card = await to_thread.run_sync(
-        lambda: _call(
+
+    def replace() -> Response:
+        # The answer's reads too: on the event loop they would begin with BEGIN IMMEDIATE
+        # and could wait there for SQLite's write lock, stopping every request (DESIGN §8).
+        data = read_limited(image.file, image.filename or "", limits)
+        card = _call(
             editing.replace_card_image,
             session,
             slug=slug,
@@ -183,8 +186,10 @@ async def decks_card_image(
             limits=limits,
             now=request.app.state.clock(),
         )
-    )
-    return _card(request, session, slug, old_id=card_id, card_id=card.id or 0)
+        only_reads_from_here(session)
+        return _card(request, session, slug, old_id=card_id, card_id=card.id or 0)
+
+    return await to_thread.run_sync(replace)
 
 
 @router.post("/decks/{slug}/cards/{card_id}/remove", name="decks_card_remove")

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from anyio import to_thread
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from app.accounts.deps import FacilitatorDep
-from app.db import SessionDep
+from app.db import SessionDep, only_reads_from_here
 from app.decks import upload as service
 from app.decks import upload_views as views
 from app.decks.zipcheck import UploadLimits
@@ -80,6 +81,15 @@ def _outcome(request: Request, session: SessionDep, upload: DeckUpload) -> Respo
     return RedirectResponse(url, status_code=303)
 
 
+def _answered(request: Request, session: Session, change: Callable[[], DeckUpload]) -> Response:
+    """In the worker thread: the change, then the answer's reads. On the event loop a read
+    in this write session would begin with BEGIN IMMEDIATE and could wait there for SQLite's
+    write lock, stopping every other request (DESIGN §8)."""
+    upload = change()
+    only_reads_from_here(session)
+    return _outcome(request, session, upload)
+
+
 def _own(session: SessionDep, key: str, owner_id: int) -> DeckUpload:
     try:
         return service.own_upload(session, key=key, owner_id=owner_id)
@@ -105,20 +115,18 @@ async def decks_upload(
 ) -> Response:
     lang = request.state.lang
     now = request.app.state.clock()
-    upload = await to_thread.run_sync(
-        _in_worker(
-            service.receive_upload,
-            session,
-            key=key if KEY.fullmatch(key) else service.new_key(),
-            owner_id=user.id or 0,
-            files=_incoming(files),
-            default_name=translate(lang, N_("New deck, %(date)s"), date=format_day(now, lang)),
-            limits=_limits(request),
-            now=now,
-            clock=request.app.state.clock,
-        )
+    receive = _in_worker(
+        service.receive_upload,
+        session,
+        key=key if KEY.fullmatch(key) else service.new_key(),
+        owner_id=user.id or 0,
+        files=_incoming(files),
+        default_name=translate(lang, N_("New deck, %(date)s"), date=format_day(now, lang)),
+        limits=_limits(request),
+        now=now,
+        clock=request.app.state.clock,
     )
-    return _outcome(request, session, upload)
+    return await to_thread.run_sync(_answered, request, session, receive)
 
 
 @router.get("/decks/uploads/{key}", name="decks_upload_report")
@@ -167,19 +175,17 @@ async def decks_upload_add(
     files: Annotated[list[UploadFile] | None, File()] = None,
     replace: Annotated[str, Form()] = "",
 ) -> Response:
-    upload = await to_thread.run_sync(
-        _in_worker(
-            service.add_files,
-            session,
-            key=key,
-            owner_id=user.id or 0,
-            files=_incoming(files),
-            as_name=replace or None,
-            limits=_limits(request),
-            now=request.app.state.clock(),
-        )
+    add = _in_worker(
+        service.add_files,
+        session,
+        key=key,
+        owner_id=user.id or 0,
+        files=_incoming(files),
+        as_name=replace or None,
+        limits=_limits(request),
+        now=request.app.state.clock(),
     )
-    return _outcome(request, session, upload)
+    return await to_thread.run_sync(_answered, request, session, add)
 
 
 @router.post("/decks/uploads/{key}/files/{file_id}/remove", name="decks_upload_remove")

@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 
 from app.main import create_app
 from tests.conftest import Client, FakeClock, add_user, make_settings
+from tests.web.test_no_sql_on_the_event_loop import Statements, watching
 
 # Routes anyone may use without logging in (DESIGN §6: login, setup, health, static).
 PUBLIC = {
@@ -151,9 +152,15 @@ class Visitors:
     The clock stands still, so no session expires between cases.
     """
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, statements: Statements) -> None:
         self.app = app
         self.clients: dict[str, Client] = {}
+        self.statements = statements
+
+    def no_sql_on_the_event_loop(self) -> None:
+        """Whatever a case asked, no statement ran on the event loop (a worker's job)."""
+        on_loop, self.statements.on_loop = self.statements.on_loop, []
+        assert on_loop == []
 
     def anonymous(self) -> Client:
         """The anonymous client, without any cookie an earlier case left behind."""
@@ -178,8 +185,9 @@ class Visitors:
 @pytest.fixture(scope="module")
 def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Visitors]:
     settings = make_settings(tmp_path_factory.mktemp("access") / "var")
-    with Client(create_app(settings, clock=FakeClock())) as owner:  # runs the app's lifespan
-        yield Visitors(owner.app)  # type: ignore[arg-type]
+    owner = Client(create_app(settings, clock=FakeClock()))
+    with owner, watching(owner) as statements:  # the client runs the app's lifespan
+        yield Visitors(owner.app, statements)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ALLOWED))
@@ -190,6 +198,7 @@ def test_anonymous_is_sent_to_login(visitors: Visitors, method: str, path: str) 
     )
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=")
+    visitors.no_sql_on_the_event_loop()
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))
@@ -205,3 +214,4 @@ def test_roles(visitors: Visitors, role: str, method: str, path: str) -> None:
         assert not response.headers.get("location", "").startswith("/login")
     else:
         assert response.status_code in (403, 404)
+    visitors.no_sql_on_the_event_loop()
