@@ -80,9 +80,12 @@ def authenticate(
     per_account = session.exec(
         select(func.count()).where(LoginFailure.email == email, LoginFailure.created_at >= since)
     ).one()
+    # Per address only what failed: leaders behind one office address log in at once.
     per_address = session.exec(
         select(func.count()).where(
-            LoginFailure.address == address, LoginFailure.created_at >= since
+            LoginFailure.address == address,
+            LoginFailure.created_at >= since,
+            col(LoginFailure.checked),
         )
     ).one()
     if per_account >= max_failures or per_address >= max_failures:
@@ -90,15 +93,23 @@ def authenticate(
     user = session.exec(select(User).where(User.email == email)).first()
     known = user is not None and user.is_active
     password_hash = user.password_hash if user is not None and known else _DUMMY_HASH
-    # End the reads before argon2, which is slow on purpose: a write session's transaction
-    # holds SQLite's write lock, and twenty leaders logging in at once would each hold it
-    # through a hash, every tap waiting behind them, the last ones failing "database is locked".
+    # Each attempt counts against its account before its password is checked, stored in
+    # the transaction that counted: attempts sent at once are counted one after the other,
+    # so no burst slips past the limit while the hashes run.
+    attempt = LoginFailure(email=email[:254], address=address[:64], created_at=now, checked=False)
+    session.add(attempt)
+    # End the transaction before argon2, which is slow on purpose: it holds SQLite's write
+    # lock, and twenty leaders logging in at once would each hold it through a hash, every
+    # tap waiting behind them, the last ones failing "database is locked".
     session.commit()
     ok = _verify(password_hash, password) and known
     if not ok or user is None:
-        session.add(LoginFailure(email=email[:254], address=address[:64], created_at=now))
+        attempt.checked = True
+        session.add(attempt)
         session.commit()
         raise DomainError(N_("Wrong e-mail or password."), status_code=400)
+    session.delete(attempt)
+    session.commit()
     if _hasher.check_needs_rehash(password_hash):
         user.password_hash = _hash(password)
         session.add(user)

@@ -36,7 +36,9 @@ class User(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """One failed login; counted per account and per address, so all processes share it."""
+    """One failed login; counted per account and per address, so all processes share it.
+    An attempt is stored before its password is checked (``checked`` false) and counts for
+    its account from then on; it is deleted when the password was right."""
 
     __tablename__ = "login_failures"
 
@@ -44,6 +46,7 @@ class LoginFailure(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     address: str = Field(max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    checked: bool = Field(default=True)
 
 
 class SetupToken(SQLModel, table=True):

@@ -149,6 +149,73 @@ def test_logins_at_once_hash_one_at_a_time(engine: Engine) -> None:
     assert peak_rss_mb() - before < 2 * 64
 
 
+def test_wrong_passwords_sent_at_once_do_not_slip_past_the_limit(engine: Engine) -> None:
+    """Each attempt is counted before its slow hash: twenty at once, the limit is ten."""
+    with write_session(engine) as session:
+        service.create_user(
+            session, email="a@example.org", name="A", role="leader", password=PASSWORD
+        )
+    attempts = 20
+    start = threading.Barrier(attempts)
+    answers: list[str] = []
+
+    def guess(i: int) -> None:
+        start.wait()
+        with write_session(engine) as own:
+            try:
+                login(own, "a@example.org", f"guess {i}", address=f"10.0.1.{i}")
+            except service.TooManyAttempts:
+                answers.append("too many")
+            except DomainError:
+                answers.append("wrong")
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == ["too many"] * 10 + ["wrong"] * 10
+    with write_session(engine) as session, pytest.raises(service.TooManyAttempts):
+        login(session, "a@example.org", PASSWORD)
+
+
+def test_leaders_behind_one_office_address_log_in_at_once(engine: Engine) -> None:
+    """Attempts being checked count for their account, not their address."""
+    leaders = 15
+    with write_session(engine) as session:
+        for i in range(leaders):
+            service.create_user(
+                session,
+                email=f"leder{i}@example.org",
+                name="Leder",
+                role="leader",
+                password=PASSWORD,
+            )
+    start = threading.Barrier(leaders)
+    answers: list[str] = []
+
+    def log_in(i: int) -> None:
+        start.wait()
+        with write_session(engine) as own:
+            try:
+                answers.append(login(own, f"leder{i}@example.org", PASSWORD).email)
+            except DomainError as error:
+                answers.append(error.message)
+
+    threads = [threading.Thread(target=log_in, args=(i,)) for i in range(leaders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == sorted(f"leder{i}@example.org" for i in range(leaders))
+
+
+def test_a_right_password_leaves_no_failure_behind(session: Session) -> None:
+    service.create_user(session, email="a@example.org", name="A", role="leader", password=PASSWORD)
+    for _ in range(15):
+        assert login(session, "a@example.org", PASSWORD)
+
+
 def test_setup_token_works_once(session: Session) -> None:
     token = service.issue_setup_token(session, now=NOW, valid_for=timedelta(hours=24))
     assert token
