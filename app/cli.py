@@ -13,6 +13,13 @@ from app.config import Settings
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
+# A tablet sends a tap every few seconds while people talk. uvicorn's default of 5 s closes
+# the connection in most pauses, and a tap sent just as it closes failed ("ReadError") in
+# the 200-tablet benchmark. Browsers keep idle connections for minutes (Chromium 300 s,
+# Firefox 115 s) and retry a request once when a server closed a reused one.
+KEEP_ALIVE_SECONDS = 75
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -27,6 +34,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         proxy_headers=True,
         access_log=settings.access_log,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     return 0
 

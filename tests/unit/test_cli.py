@@ -7,7 +7,9 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from app.db import make_engine, read_session
@@ -113,3 +115,20 @@ def test_the_server_does_not_print_copy_link_tokens_unless_asked(tmp_path: Path)
     assert "secret-copy-link-token" not in quiet and "/healthz" not in quiet
     logged = _serve_and_open_a_copy_link(tmp_path / "logged", ARBEJDSGLAEDE_ACCESS_LOG="true")
     assert "GET /r/secret-copy-link-token" in logged
+
+
+def test_the_server_keeps_a_tablets_connection_through_a_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvicorn's default closes an idle connection after 5 s, and a tap sent as it closed
+    failed in the 200-tablet benchmark; people pause longer than that between taps."""
+    import uvicorn
+
+    from app import cli
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(options))
+    monkeypatch.setenv("ARBEJDSGLAEDE_DATA_DIR", str(tmp_path / "var"))
+    assert cli.main(["serve", "--port", "8123"]) == 0
+    assert served["port"] == 8123
+    assert served["timeout_keep_alive"] >= 60
