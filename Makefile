@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test load install install-test lint format catalogues clean
+.PHONY: run test test-postgresql load install install-test lint format catalogues clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-postgresql
+
+## The unit and web tests again, each on its own database of a throwaway PostgreSQL server.
+test-postgresql: install-test
+	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not sqlite" tests/unit tests/web
 
 ## 200 tablets at once against one server (DESIGN §8); not in `test`, see docs/performance.md.
 load: install-test

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from app.bootstrap import prepare_database
 from app.config import Settings
 from app.db import make_engine, write_session
 from app.main import create_app
+from tests import postgres
 
 PASSWORD = "a long and good password"
 pytest_plugins = ["tests.browser"]
@@ -50,9 +53,49 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# The PostgreSQL run: the same tests, each on its own PostgreSQL database (make test-postgresql).
+ON_POSTGRESQL = os.environ.get("ARBEJDSGLAEDE_TEST_DATABASE") == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def postgresql() -> Iterator[postgres.Server]:
+    yield from postgres.start(Path(tempfile.mkdtemp(prefix="arbejdsglaede-pg-")))
+
+
+@pytest.fixture(scope="session")
+def postgresql_templates(postgresql: postgres.Server) -> dict[bool, str]:
+    """Two migrated databases to copy: without and with the default decks."""
+    names = {}
+    for with_decks in (False, True):
+        url = postgresql.create_database()
+        folder = Path(tempfile.mkdtemp(prefix="arbejdsglaede-pg-settings-"))
+        template = make_settings(
+            folder,
+            database_url=url,
+            load_default_decks=with_decks,
+            cards_dir=PROJECT_DIR / "cards" if with_decks else folder / "no-cards",
+        )
+        engine = make_engine(template.sqlalchemy_url)
+        prepare_database(template, engine)
+        engine.dispose()
+        names[with_decks] = postgres.database_of(url)
+    return names
+
+
+def database_settings(
+    request: pytest.FixtureRequest, data_dir: Path, *, with_decks: bool
+) -> dict[str, object]:
+    if not ON_POSTGRESQL:
+        return {}
+    templates = request.getfixturevalue("postgresql_templates")
+    server: postgres.Server = request.getfixturevalue("postgresql")
+    return {"database_url": server.create_database(template=templates[with_decks])}
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path / "var")
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    data_dir = tmp_path / "var"
+    return make_settings(data_dir, **database_settings(request, data_dir, with_decks=False))
 
 
 @pytest.fixture
@@ -81,11 +124,13 @@ def decks_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings_with_decks(tmp_path: Path, decks_database: Path) -> Settings:
+def settings_with_decks(
+    tmp_path: Path, decks_database: Path, request: pytest.FixtureRequest
+) -> Settings:
     data_dir = tmp_path / "var"
     data_dir.mkdir()
     shutil.copy(decks_database, data_dir / "arbejdsglaede.db")
-    return make_settings(data_dir)
+    return make_settings(data_dir, **database_settings(request, data_dir, with_decks=True))
 
 
 class Client(TestClient):

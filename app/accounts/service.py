@@ -77,6 +77,10 @@ def authenticate(
     """The user, or a DomainError that says the same for an unknown e-mail and a wrong password."""
     email = normalise_email(email)
     since = now - window
+    # The account's row is locked until the attempt is stored, so attempts at one account
+    # are counted one after the other: SQLite's BEGIN IMMEDIATE does that for every write,
+    # PostgreSQL's READ COMMITTED needs the row lock (FOR UPDATE; SQLite leaves it out).
+    user = session.exec(select(User).where(User.email == email).with_for_update()).first()
     per_account = session.exec(
         select(func.count()).where(LoginFailure.email == email, LoginFailure.created_at >= since)
     ).one()
@@ -90,7 +94,6 @@ def authenticate(
     ).one()
     if per_account >= max_failures or per_address >= max_failures:
         raise TooManyAttempts()
-    user = session.exec(select(User).where(User.email == email)).first()
     known = user is not None and user.is_active
     password_hash = user.password_hash if user is not None and known else _DUMMY_HASH
     # Each attempt counts against its account before its password is checked, stored in

@@ -80,6 +80,7 @@ def test_attempts_are_limited_per_address_too(session: Session) -> None:
         login(session, "someone@example.org", "x", address="10.1.1.1")
 
 
+@pytest.mark.sqlite
 def test_the_password_is_checked_while_others_can_write(
     session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,26 +3,39 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlmodel import select
 
+from app.config import Settings
 from app.db import make_engine, read_session, write_session
 from app.migrate import alembic_config
 from app.models import LoginFailure
+from tests.conftest import ON_POSTGRESQL
 
 THREADS = 8
 WRITES_EACH = 40
 
 
-def test_migrations_build_the_models_schema(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+def test_the_tests_run_on_the_database_of_their_run(settings: Settings) -> None:
+    """The PostgreSQL run really is one: every test's settings point at PostgreSQL."""
+    assert settings.sqlalchemy_url.startswith("postgresql+psycopg://") == ON_POSTGRESQL
+    assert settings.sqlalchemy_url.startswith("sqlite:///") != ON_POSTGRESQL
+
+
+def test_migrations_build_the_models_schema(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if ON_POSTGRESQL:
+        url = request.getfixturevalue("postgresql").create_database()
+    else:
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
     config = alembic_config(url)
     command.upgrade(config, "head")
     # alembic check fails when the models and the migrations disagree.
     command.check(config)
 
 
+@pytest.mark.sqlite
 def test_sqlite_pragmas(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
     with engine.connect() as connection:
@@ -32,6 +45,7 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
+@pytest.mark.sqlite
 def test_concurrent_read_then_write_transactions_all_succeed(tmp_path: Path) -> None:
     """Each thread reads a count, then writes: with a deferred BEGIN most of these fail at once
     with "database is locked"; with BEGIN IMMEDIATE every one waits its turn."""

@@ -43,10 +43,7 @@ def titles(session: Session, deck: Deck) -> list[str]:
 def refer_to(session: Session, card_id: int) -> None:
     """A row elsewhere that refers to the card, as a conversation's pick does."""
     session.exec(  # type: ignore[call-overload]
-        text(
-            "CREATE TABLE IF NOT EXISTS test_refs"
-            " (id INTEGER PRIMARY KEY, card_id INTEGER NOT NULL REFERENCES cards(id))"
-        )
+        text("CREATE TABLE IF NOT EXISTS test_refs (card_id INTEGER NOT NULL REFERENCES cards(id))")
     )
     session.exec(text("INSERT INTO test_refs (card_id) VALUES (:id)").bindparams(id=card_id))  # type: ignore[call-overload]
     session.commit()

@@ -117,6 +117,7 @@ def test_a_tap_runs_no_sql_on_the_event_loop_when_the_user_is_looked_up(
     assert on_the_loop == []
 
 
+@pytest.mark.sqlite
 def test_the_answer_to_a_write_is_read_without_the_write_lock(decks_client: Client) -> None:
     """A request takes SQLite's one write lock for its service call only, also when that
     changes nothing; the page or fragment it answers with is read in a deferred transaction.
