@@ -18,7 +18,7 @@ from app.errors import N_, DomainError
 from app.models import BoardRow, Step
 from app.records import audit
 from app.records.service import build_record
-from app.web import render
+from app.web import is_partial, render
 
 router = APIRouter()
 NOTE = Annotated[str, Form(max_length=200_000)]
@@ -268,13 +268,26 @@ def conversations_board_place(
         revision=who.revision,
         client=who.client,
     )
-    return _board(request, session, leader.id or 0, conversation_id)
+    return _board(request, session, leader.id or 0, conversation_id, changed_cards=(card_id,))
 
 
-def _board(request: Request, session: Any, leader_id: int, conversation_id: int) -> Response:
+def _board(
+    request: Request,
+    session: Any,
+    leader_id: int,
+    conversation_id: int,
+    *,
+    changed_cards: tuple[int, ...] = (),
+) -> Response:
+    """After a change on the board: the rows and the tray cards it changed for htmx (the
+    whole tray was 46 KB, and swapping it scrolled the tray back to the top); the step's
+    page otherwise."""
     only_reads_from_here(session)
     conversation = service.own_conversation(session, leader_id, conversation_id)
-    return _render_step(request, session, conversation, Step.arbejdsglaede, block="board_area")
+    if not is_partial(request):
+        return _render_step(request, session, conversation, Step.arbejdsglaede)
+    context = views.board_change(session, conversation, _lang(request), changed_cards)
+    return render(request, "conversations/board_change.html", context)
 
 
 @router.post("/conversations/{conversation_id}/picks/{pick_id}/move")
@@ -308,7 +321,7 @@ def conversations_pick_remove(
     leader: LeaderDep,
     who: WriterDep,
 ) -> Response:
-    service.remove_pick(
+    removed = service.remove_pick(
         session,
         leader_id=leader.id or 0,
         conversation_id=conversation_id,
@@ -316,7 +329,9 @@ def conversations_pick_remove(
         revision=who.revision,
         client=who.client,
     )
-    return _board(request, session, leader.id or 0, conversation_id)
+    return _board(
+        request, session, leader.id or 0, conversation_id, changed_cards=(removed.card_id,)
+    )
 
 
 @router.post("/conversations/{conversation_id}/rows/{row}/note")

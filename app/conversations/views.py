@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -251,10 +252,20 @@ class BoardStepView:
     rows: tuple[BoardRowView, ...]
 
 
-def board_step(session: Session, conversation: Conversation, lang: str) -> BoardStepView:
+def board_step(
+    session: Session,
+    conversation: Conversation,
+    lang: str,
+    *,
+    only_cards: Collection[int] | None = None,
+) -> BoardStepView:
+    """The board and the tray; with ``only_cards``, only those of the tray's cards."""
     picks = [p for p in service._picks(session, conversation, list(BoardRow)) if not p.removed]
     placed = {p.card_id: p for p in picks}
-    cards = card_views(session, _deck_cards(session, conversation.inspiration_deck_id), lang)
+    offered = _deck_cards(session, conversation.inspiration_deck_id)
+    if only_cards is not None:
+        offered = [card for card in offered if card.id in only_cards]
+    cards = card_views(session, offered, lang)
     views = _pick_views(session, picks, lang)
     notes = {info.row: getattr(conversation, service.ROW_NOTE_FIELDS[info.row]) for info in ROWS}
     rows = _board_rows(views, notes)
@@ -270,6 +281,22 @@ def board_step(session: Session, conversation: Conversation, lang: str) -> Board
         ),
         rows=rows,
     )
+
+
+def board_change(
+    session: Session, conversation: Conversation, lang: str, changed_cards: Collection[int]
+) -> dict[str, object]:
+    """The answer to a change on the board: its rows, and the tray cards whose place changed
+    (a card put on the board or taken off it). The rest of the tray stays as it is on the
+    tablet, scrolled where the person left it."""
+    return {
+        "c": ConversationRef(
+            id=conversation.id or 0,
+            is_open=conversation.status != ConversationStatus.completed,
+            revision=conversation.revision,
+        ),
+        "board": board_step(session, conversation, lang, only_cards=changed_cards),
+    }
 
 
 def _board_rows(views: list[PickView], notes: dict[BoardRow, str]) -> tuple[BoardRowView, ...]:

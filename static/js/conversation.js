@@ -143,20 +143,23 @@
   // ------------------------------------------------------------ the board
   let selected = null;
 
-  function select(card) {
-    document.querySelectorAll(".card-place[aria-pressed=true]").forEach((other) => other.setAttribute("aria-pressed", "false"));
-    selected = card && card.dataset.cardId !== (selected && selected.dataset.cardId) ? card : null;
-    if (selected) selected.setAttribute("aria-pressed", "true");
+  function paint() {
+    document.querySelectorAll(".card-place").forEach((card) => card.setAttribute("aria-pressed", String(card === selected)));
     document.querySelectorAll(".board-row .place-here").forEach((button) => {
       button.disabled = !selected || button.closest(".board-row").classList.contains("is-full");
     });
     document.body.classList.toggle("has-selection", Boolean(selected));
   }
 
+  function select(card) {
+    selected = card && card.dataset.cardId !== (selected && selected.dataset.cardId) ? card : null;
+    paint();
+  }
+
   function place(row, cardId) {
     if (!row.dataset.placeUrl || !cardId) return;
     htmx.ajax("POST", row.dataset.placeUrl, {
-      source: row, target: "#board-area", swap: "outerHTML", values: { card_id: cardId },
+      source: row, target: "#board", swap: "outerHTML", values: { card_id: cardId },
     });
     select(null);
   }
@@ -187,5 +190,12 @@
     event.preventDefault();
     place(row, event.dataTransfer.getData("text/plain"));
   });
-  document.addEventListener("htmx:after:swap", () => { selected = null; document.body.classList.remove("has-selection"); });
+  // A change on the board swaps the rows and the tray cards it changed; a card still chosen
+  // in the tray stays chosen, unless it went onto the board.
+  document.addEventListener("htmx:after:swap", () => {
+    const id = selected && selected.dataset.cardId;
+    const card = id && document.querySelector(`.card-place[data-card-id="${id}"]`);
+    selected = card && !card.disabled ? card : null;
+    paint();
+  });
 })();

@@ -174,9 +174,43 @@ def test_board_place_and_fourth_card_refused(decks_client: Client) -> None:
     for card in ids[:3]:
         response = decks_client.post(f"{url}/board/glad", data={"card_id": card}, headers=headers)
         assert response.status_code == 200
-        assert response.text.lstrip().startswith('<div id="board-area"')
+        assert response.text.lstrip().startswith('<div class="board" id="board"')
     refused = decks_client.post(f"{url}/board/glad", data={"card_id": ids[3]}, headers=headers)
     assert refused.status_code == 422
+
+
+def test_a_change_on_the_board_answers_the_rows_and_the_tray_cards_it_changed(
+    decks_client: Client,
+) -> None:
+    """Not the whole tray (46 KB, and swapping it scrolled the tray back to the top)."""
+    url = start_conversation(decks_client)
+    ids = card_ids(decks_client.get(f"{url}/arbejdsglaede").text, "board")
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+
+    def tray_cells(answer: str) -> dict[str, str]:
+        cells = re.findall(
+            r'<li class="pick-cell([^"]*)" id="tray-(\d+)" hx-swap-oob="true">', answer
+        )
+        return {card: classes.strip() for classes, card in cells}
+
+    placed = decks_client.post(f"{url}/board/glad", data={"card_id": ids[5]}, headers=headers)
+    assert placed.status_code == 200
+    assert tray_cells(placed.text) == {ids[5]: "is-placed"}
+    assert placed.text.count('<section class="board-row') == 3
+    assert len(placed.content) < 15_000
+    pick = re.findall(r"/picks/(\d+)/move", placed.text)[0]
+    moved = decks_client.post(
+        f"{url}/picks/{pick}/move", data={"row": "less_glad"}, headers=headers
+    )
+    assert tray_cells(moved.text) == {}
+    assert 'class="board-row row-less_glad' in moved.text
+    removed = decks_client.post(f"{url}/picks/{pick}/remove", headers=headers)
+    assert tray_cells(removed.text) == {ids[5]: ""}
+    # Without htmx, the step's whole page.
+    page = decks_client.post(
+        f"{url}/board/glad", data={"card_id": ids[6]}, headers={"x-csrftoken": decks_client.csrf}
+    )
+    assert page.text.startswith("<!doctype html>") and 'id="board-area"' in page.text
 
 
 def test_notes_are_shown_as_text_never_as_html(decks_client: Client) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,10 @@ from tests.web.test_deck_pages_editing import PARTIAL, as_role, card_ids, new_de
 
 
 def _on_an_event_loop() -> bool:
+    """In the thread where TestClient runs the app's event loop. The test's own thread does
+    its setup there, and Playwright's sync API keeps a loop running in it once started."""
+    if threading.current_thread() is threading.main_thread():
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:

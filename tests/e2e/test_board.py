@@ -1,0 +1,60 @@
+"""The Arbejdsglæde board at the tablet: a change answers only the rows and the tray cards it
+changed, so the tray stays where the person scrolled it, and a card chosen in the tray stays
+chosen while another card is moved."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import LiveServer, log_in
+from tests.e2e.test_conversation_resilience import new_conversation
+
+LEADER = "leder.board@example.org"
+
+
+def test_the_tray_keeps_its_place_and_its_choice(page: Page, live_server: LiveServer) -> None:
+    live_server.cli(
+        "create-user", "--email", LEADER, "--name", "Leder", "--role", "leader", stdin=PASSWORD
+    )
+    log_in(page, live_server, email=LEADER)
+    base = new_conversation(page, live_server)
+    page.goto(f"{base}/arbejdsglaede?lang=en")
+    tray = page.locator(".tray")
+    tray.evaluate("tray => { tray.scrollTop = tray.scrollHeight; }")
+    scrolled = tray.evaluate("tray => tray.scrollTop")
+    assert scrolled > 200
+    cards = page.locator("button.card-place")
+    last = cards.last
+    last.tap()
+    expect(last).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("region", name="Less glad", exact=True).get_by_role(
+        "button", name="Place here"
+    ).tap()
+    less_glad = page.get_by_role("region", name="Less glad", exact=True)
+    expect(less_glad.locator(".placed")).to_have_count(1)
+    expect(last).to_be_disabled()
+    assert tray.evaluate("tray => tray.scrollTop") == scrolled
+
+    # Chosen in the tray, then another card moved: the choice stays, and so does its row.
+    chosen = cards.nth(30)
+    chosen.tap()
+    expect(chosen).to_have_attribute("aria-pressed", "true")
+    title = last.get_attribute("aria-label")
+    less_glad.get_by_role("button", name=f"Move {title} to Glad").tap()
+    glad = page.get_by_role("region", name="Glad", exact=True)
+    expect(glad.locator(".placed")).to_have_count(1)
+    expect(chosen).to_have_attribute("aria-pressed", "true")
+    expect(glad.get_by_role("button", name="Place here")).to_be_enabled()
+    glad.get_by_role("button", name="Place here").tap()
+    expect(glad.locator(".placed")).to_have_count(2)
+    expect(chosen).to_be_disabled()
+    expect(glad.get_by_role("button", name="Place here")).to_be_disabled()
+
+    # Taken off the board, the card is back in the tray, which has not moved.
+    glad.get_by_role("button", name=f"Remove {title} from the board").tap()
+    expect(glad.locator(".placed")).to_have_count(1)
+    expect(last).to_be_enabled()
+    assert tray.evaluate("tray => tray.scrollTop") == scrolled
+    page.reload()
+    expect(page.get_by_role("region", name="Glad", exact=True).locator(".placed")).to_have_count(1)
