@@ -39,9 +39,9 @@ test: install-test
 test-postgresql: install-test
 	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not sqlite" tests/unit tests/web
 
-## 200 tablets at once against one server (DESIGN §8); not in `test`, see docs/performance.md.
+## 200 tablets at once against one server (DESIGN §8), alone; `test` runs it too.
 load: install-test
-	$(BIN)/python -m pytest -s -p no:cacheprovider tests/bench/load_many_tablets.py
+	$(BIN)/python -m pytest -s -p no:cacheprovider tests/bench/test_many_tablets.py
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app
