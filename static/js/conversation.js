@@ -156,13 +156,28 @@
     paint();
   }
 
+  // The swap replaces the button that was pressed: focus goes on to the card itself, where
+  // it went (on the board, or back in the tray), not to the top of the page.
+  let focusAfterSwap = null;
+  const onBoard = (cardId) => `#board .placed-image[data-card-id="${cardId}"]`;
+
   function place(row, cardId) {
     if (!row.dataset.placeUrl || !cardId) return;
+    focusAfterSwap = onBoard(cardId);
     htmx.ajax("POST", row.dataset.placeUrl, {
       source: row, target: "#board", swap: "outerHTML", values: { card_id: cardId },
     });
     select(null);
   }
+
+  document.addEventListener("htmx:before:request", (event) => {
+    const source = event.detail.ctx && event.detail.ctx.sourceElement;
+    const button = source instanceof Element && source.closest("#board .placed-actions button");
+    const image = button && button.closest(".placed").querySelector(".placed-image");
+    if (!image) return;
+    const cardId = image.dataset.cardId;
+    focusAfterSwap = button.classList.contains("remove") ? `#tray-${cardId} .card-place` : onBoard(cardId);
+  });
 
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
@@ -197,5 +212,8 @@
     const card = id && document.querySelector(`.card-place[data-card-id="${id}"]`);
     selected = card && !card.disabled ? card : null;
     paint();
+    // Kept until the board's own answer arrives: a note saved meanwhile swaps first.
+    const focus = focusAfterSwap && document.querySelector(focusAfterSwap);
+    if (focus) { focusAfterSwap = null; focus.focus(); }
   });
 })();

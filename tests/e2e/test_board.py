@@ -58,3 +58,39 @@ def test_the_tray_keeps_its_place_and_its_choice(page: Page, live_server: LiveSe
     assert tray.evaluate("tray => tray.scrollTop") == scrolled
     page.reload()
     expect(page.get_by_role("region", name="Glad", exact=True).locator(".placed")).to_have_count(1)
+
+
+def test_keyboard_focus_follows_the_card(page: Page, live_server: LiveServer) -> None:
+    """The button pressed is replaced by the answer: focus goes on to the card itself."""
+    email = "leder.keyboard@example.org"
+    live_server.cli(
+        "create-user", "--email", email, "--name", "Leder", "--role", "leader", stdin=PASSWORD
+    )
+    log_in(page, live_server, email=email)
+    base = new_conversation(page, live_server)
+    page.goto(f"{base}/arbejdsglaede?lang=en")
+    card = page.locator("button.card-place").nth(2)
+    card_id = card.get_attribute("data-card-id")
+    title = card.get_attribute("aria-label")
+    card.focus()
+    page.keyboard.press("Enter")
+    glad = page.get_by_role("region", name="Glad", exact=True)
+    glad.get_by_role("button", name="Place here").focus()
+    page.keyboard.press("Enter")
+    on_board = page.locator(f'#board .placed-image[data-card-id="{card_id}"]')
+    expect(on_board).to_be_focused()
+    glad.get_by_role("button", name=f"Move {title} to Less glad").focus()
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_role("region", name="Less glad", exact=True).locator(".placed")
+    ).to_have_count(1)
+    expect(on_board).to_be_focused()
+    # Typing a note there keeps the focus in the note while it is saved.
+    note = page.get_by_label(f"Note on {title}")
+    note.focus()
+    page.keyboard.type("Gode kolleger")
+    expect(page.get_by_text("Saved")).to_be_visible()
+    expect(note).to_be_focused()
+    page.get_by_role("button", name=f"Remove {title} from the board").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#tray-{card_id} .card-place")).to_be_focused()
