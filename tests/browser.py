@@ -6,6 +6,7 @@ A plugin (registered in tests/conftest.py), so e2e tests and benchmarks share on
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -157,6 +158,19 @@ def log_in(page: Page, server: LiveServer, email: str = ADMIN, lang: str = "en")
     page.wait_for_url(lambda url: "/login" not in url)
     if lang != "en":
         page.goto(f"{server.url}/?lang={lang}")
+
+
+def leader_with_a_new_conversation(page: Page, server: LiveServer, email: str) -> str:
+    """A new leader, logged in, with a new conversation: the conversation's URL."""
+    server.cli(
+        "create-user", "--email", email, "--name", "Leder", "--role", "leader", stdin=PASSWORD
+    )
+    log_in(page, server, email=email)
+    page.goto(f"{server.url}/conversations/new?lang=en")
+    page.get_by_label("Employee").fill("Medarbejder")
+    page.get_by_role("button", name="Create conversation").click()
+    page.wait_for_url(re.compile(r"/start$"))
+    return page.url.removesuffix("/start")
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -3,14 +3,12 @@ Status cards go to the server and back; a card chosen on the board changes in th
 
 from __future__ import annotations
 
-import re
 import statistics
 
 from playwright.sync_api import Page
 
 from tests.bench.conftest import report
-from tests.browser import LiveServer, log_in
-from tests.conftest import PASSWORD
+from tests.browser import LiveServer, leader_with_a_new_conversation
 
 TAPS = 30
 # Resolves when the card with this id shows the wanted aria-pressed, after the next paint.
@@ -48,16 +46,7 @@ def measure(page: Page, selector: str, id_for_wait: str) -> list[float]:
 
 
 def test_tap_to_paint(page: Page, live_server: LiveServer) -> None:
-    email = "bench.tap@example.org"
-    live_server.cli(
-        "create-user", "--email", email, "--name", "Bench", "--role", "leader", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=email)
-    page.goto(f"{live_server.url}/conversations/new")
-    page.get_by_label("Employee").fill("Bench")
-    page.get_by_role("button", name="Create conversation").click()
-    page.wait_for_url(re.compile(r"/start$"))
-    base = page.url.removesuffix("/start")
+    base = leader_with_a_new_conversation(page, live_server, "bench.tap@example.org")
 
     page.goto(f"{base}/status")
     first = page.locator("button.card-pick").first.get_attribute("id") or ""

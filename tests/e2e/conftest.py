@@ -6,6 +6,7 @@ import pytest
 from tests.browser import (  # noqa: F401
     ADMIN,
     LiveServer,
+    leader_with_a_new_conversation,
     log_in,
     screenshot,
     serious_axe_violations,

@@ -6,19 +6,11 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import LiveServer, log_in
-from tests.e2e.test_conversation_resilience import new_conversation
-
-LEADER = "leder.board@example.org"
+from tests.e2e.conftest import LiveServer, leader_with_a_new_conversation
 
 
 def test_the_tray_keeps_its_place_and_its_choice(page: Page, live_server: LiveServer) -> None:
-    live_server.cli(
-        "create-user", "--email", LEADER, "--name", "Leder", "--role", "leader", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=LEADER)
-    base = new_conversation(page, live_server)
+    base = leader_with_a_new_conversation(page, live_server, "leder.board@example.org")
     page.goto(f"{base}/arbejdsglaede?lang=en")
     tray = page.locator(".tray")
     tray.evaluate("tray => { tray.scrollTop = tray.scrollHeight; }")
@@ -62,12 +54,7 @@ def test_the_tray_keeps_its_place_and_its_choice(page: Page, live_server: LiveSe
 
 def test_keyboard_focus_follows_the_card(page: Page, live_server: LiveServer) -> None:
     """The button pressed is replaced by the answer: focus goes on to the card itself."""
-    email = "leder.keyboard@example.org"
-    live_server.cli(
-        "create-user", "--email", email, "--name", "Leder", "--role", "leader", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=email)
-    base = new_conversation(page, live_server)
+    base = leader_with_a_new_conversation(page, live_server, "leder.keyboard@example.org")
     page.goto(f"{base}/arbejdsglaede?lang=en")
     card = page.locator("button.card-place").nth(2)
     card_id = card.get_attribute("data-card-id")

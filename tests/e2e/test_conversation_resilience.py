@@ -7,8 +7,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser import CHROMIUM_ARGS, TABLET  # noqa: F401
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import LiveServer, log_in, screenshot
+from tests.e2e.conftest import LiveServer, leader_with_a_new_conversation, log_in, screenshot
 
 LEADER = "leder.resilience@example.org"
 
@@ -24,11 +23,7 @@ def new_conversation(page: Page, server: LiveServer) -> str:
 def test_typing_offline_is_kept_and_sent_when_back(
     page: Page, live_server: LiveServer, browser: Browser
 ) -> None:
-    live_server.cli(
-        "create-user", "--email", LEADER, "--name", "Leder", "--role", "leader", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=LEADER)
-    base = new_conversation(page, live_server)
+    base = leader_with_a_new_conversation(page, live_server, LEADER)
     page.goto(f"{base}/feedback")
     field = page.get_by_label("What did we learn?")
     page.context.set_offline(True)

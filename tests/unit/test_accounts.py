@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -120,6 +121,21 @@ def peak_rss_mb() -> float:
     raise LookupError("VmHWM")
 
 
+def at_once(n: int, work: Callable[[int], None]) -> None:
+    """``work(0)`` to ``work(n - 1)``, each in its own thread, all let go at the same moment."""
+    start = threading.Barrier(n)
+
+    def run(i: int) -> None:
+        start.wait()
+        work(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def test_logins_at_once_hash_one_at_a_time(engine: Engine) -> None:
     """Each argon2 hash holds 64 MiB; eight logins at once would hold 512 MB (DESIGN §8: one
     server process stays under 300 MB)."""
@@ -127,12 +143,9 @@ def test_logins_at_once_hash_one_at_a_time(engine: Engine) -> None:
         service.create_user(
             session, email="a@example.org", name="A", role="leader", password=PASSWORD
         )
-    logins = 8
-    start = threading.Barrier(logins)
     errors: list[BaseException] = []
 
-    def log_in() -> None:
-        start.wait()
+    def log_in(_: int) -> None:
         try:
             with write_session(engine) as own:
                 login(own, "a@example.org", PASSWORD)
@@ -141,11 +154,7 @@ def test_logins_at_once_hash_one_at_a_time(engine: Engine) -> None:
 
     Path("/proc/self/clear_refs").write_text("5")  # the peak (VmHWM) counts from here
     before = peak_rss_mb()
-    threads = [threading.Thread(target=log_in) for _ in range(logins)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(8, log_in)
     assert errors == []
     assert peak_rss_mb() - before < 2 * 64
 
@@ -156,12 +165,9 @@ def test_wrong_passwords_sent_at_once_do_not_slip_past_the_limit(engine: Engine)
         service.create_user(
             session, email="a@example.org", name="A", role="leader", password=PASSWORD
         )
-    attempts = 20
-    start = threading.Barrier(attempts)
     answers: list[str] = []
 
     def guess(i: int) -> None:
-        start.wait()
         with write_session(engine) as own:
             try:
                 login(own, "a@example.org", f"guess {i}", address=f"10.0.1.{i}")
@@ -170,11 +176,7 @@ def test_wrong_passwords_sent_at_once_do_not_slip_past_the_limit(engine: Engine)
             except DomainError:
                 answers.append("wrong")
 
-    threads = [threading.Thread(target=guess, args=(i,)) for i in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(20, guess)
     assert sorted(answers) == ["too many"] * 10 + ["wrong"] * 10
     with write_session(engine) as session, pytest.raises(service.TooManyAttempts):
         login(session, "a@example.org", PASSWORD)
@@ -192,22 +194,16 @@ def test_leaders_behind_one_office_address_log_in_at_once(engine: Engine) -> Non
                 role="leader",
                 password=PASSWORD,
             )
-    start = threading.Barrier(leaders)
     answers: list[str] = []
 
     def log_in(i: int) -> None:
-        start.wait()
         with write_session(engine) as own:
             try:
                 answers.append(login(own, f"leder{i}@example.org", PASSWORD).email)
             except DomainError as error:
                 answers.append(error.message)
 
-    threads = [threading.Thread(target=log_in, args=(i,)) for i in range(leaders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(leaders, log_in)
     assert sorted(answers) == sorted(f"leder{i}@example.org" for i in range(leaders))
 
 

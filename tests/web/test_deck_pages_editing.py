@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -103,15 +104,21 @@ def test_a_refused_upload_shows_the_report_in_danish(facilitator: Client) -> Non
     assert progress.json() == {"status": "refused", "done": 3, "total": 3, "redirect": report_url}
 
 
-def test_replacing_the_bad_file_over_htmx_redirects_to_the_editor(facilitator: Client) -> None:
-    response = upload(facilitator, [("b.zip", zip_of(2, ("cut.jpg", fx.truncated_jpeg())))])
+def upload_and_replace_the_bad_file(client: Client) -> object:
+    """A zip with one cut photo, then a new picture for it over htmx, as the report offers."""
+    response = upload(client, [("b.zip", zip_of(2, ("cut.jpg", fx.truncated_jpeg())))])
+    assert response.status_code == 303  # type: ignore[attr-defined]
     report_url = response.headers["location"]  # type: ignore[attr-defined]
-    fixed = facilitator.post(
+    return client.post(
         report_url + "/files",
         data={"replace": "cut.jpg"},
         files=[("files", ("new.png", fx.photo(fmt="PNG", colour=(9, 9, 9)), "image/png"))],
-        headers={"x-csrftoken": facilitator.csrf, **PARTIAL},
+        headers={"x-csrftoken": client.csrf, **PARTIAL},
     )
+
+
+def test_replacing_the_bad_file_over_htmx_redirects_to_the_editor(facilitator: Client) -> None:
+    fixed: Any = upload_and_replace_the_bad_file(facilitator)
     assert fixed.status_code == 204
     assert fixed.headers["hx-redirect"] == "/decks/b/edit"
 

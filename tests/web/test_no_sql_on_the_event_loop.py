@@ -18,7 +18,13 @@ from sqlalchemy import event
 
 from tests import deck_fixtures as fx
 from tests.conftest import Client
-from tests.web.test_deck_pages_editing import PARTIAL, as_role, card_ids, new_deck, upload, zip_of
+from tests.web.test_deck_pages_editing import (
+    PARTIAL,
+    as_role,
+    card_ids,
+    new_deck,
+    upload_and_replace_the_bad_file,
+)
 
 
 def _on_an_event_loop() -> bool:
@@ -67,15 +73,7 @@ def test_a_deck_upload_and_its_answer_query_in_a_worker(
 ) -> None:
     as_role(client, "facilitator")
     statements.in_workers = 0
-    response = upload(client, [("b.zip", zip_of(2, ("cut.jpg", fx.truncated_jpeg())))])
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    report_url = response.headers["location"]  # type: ignore[attr-defined]
-    fixed = client.post(
-        report_url + "/files",
-        data={"replace": "cut.jpg"},
-        files=[("files", ("new.png", fx.photo(fmt="PNG", colour=(9, 9, 9)), "image/png"))],
-        headers={"x-csrftoken": client.csrf, **PARTIAL},
-    )
+    fixed: Any = upload_and_replace_the_bad_file(client)
     assert fixed.status_code == 204
     assert statements.in_workers > 0
     assert statements.on_loop == []
