@@ -11,12 +11,11 @@ from anyio import to_thread
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import PROJECT_DIR, bootstrap
+from app import assets, bootstrap
 from app.accounts.deps import Forbidden, LoginRequired
 from app.accounts.routes import router as accounts_router
 from app.clock import Clock, utcnow
@@ -68,7 +67,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.include_router(decks_router)
     app.include_router(employees_router)
     app.include_router(media_router)
-    app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
+    app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 
     # Outermost last: headers on everything, then language, body caps, CSRF, session.

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, NoMatchFound
 
 from app import PROJECT_DIR, __version__
+from app.assets import asset_path
 from app.i18n import format_day, format_moment, translate, translate_plural
 
 VARY = "HX-Request, HX-Request-Type"
@@ -79,6 +80,7 @@ def _url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
 
 
 templates.env.globals["url_for"] = _url_for
+templates.env.globals["asset"] = asset_path
 templates.env.filters["day"] = format_day
 templates.env.filters["moment"] = format_moment
 templates.env.globals["languages"] = (("da", "Dansk"), ("en", "English"))

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from app.accounts.deps import CurrentUser
+from app.assets import asset_path
 from app.db import SessionDep
 from app.i18n import translate
 from app.web import render
@@ -40,10 +41,10 @@ def pages_manifest(request: Request) -> Response:
         "background_color": "#f7f3ec",
         "theme_color": "#2f5d50",
         "icons": [
-            {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png"},
-            {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png"},
+            {"src": asset_path("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": asset_path("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
             {
-                "src": "/static/icons/icon-maskable-512.png",
+                "src": asset_path("icons/icon-maskable-512.png"),
                 "sizes": "512x512",
                 "type": "image/png",
                 "purpose": "maskable",

@@ -72,14 +72,22 @@ def test_deck_page_weight_and_cache(page: Page, live_server: LiveServer) -> None
             and not t["cached"]
             and t["bytes"] > 0
         ]
+        # CSS, JavaScript and icons too: their links name their content, kept for a year.
+        static_again = [
+            t
+            for t in transfers
+            if "/static/" in t.get("url", "") and not t["cached"] and t["bytes"] > 0
+        ]
         context.close()
         figures[slug] = {
             "first_load_bytes_before_images": before_images,
             "images_on_first_load": len(images),
             "largest_thumbnail_bytes": largest_thumb,
             "images_downloaded_on_second_visit": len(refetched),
+            "static_files_asked_again_on_second_visit": len(static_again),
         }
         assert before_images <= FIRST_LOAD_BUDGET
         assert largest_thumb <= THUMB_BUDGET
         assert refetched == []
+        assert static_again == [], static_again
     report("page_weight", figures)
