@@ -157,7 +157,8 @@
   }
 
   // The swap replaces the button that was pressed: focus goes on to the card itself, where
-  // it went (on the board, or back in the tray), not to the top of the page.
+  // it went (on the board, or back in the tray), or on from the agreement, not to the top of
+  // the page.
   let focusAfterSwap = null;
   const onBoard = (cardId) => `#board .placed-image[data-card-id="${cardId}"]`;
 
@@ -172,6 +173,13 @@
 
   document.addEventListener("htmx:before:request", (event) => {
     const source = event.detail.ctx && event.detail.ctx.sourceElement;
+    // An agreement saved or deleted: on to its "Edit" button, or to "Add agreement".
+    const form = source instanceof Element && source.closest("#agreements-area form.agreement-form");
+    if (form || (source instanceof Element && source.closest("#agreements-area .agreement-actions"))) {
+      const id = form && form.id.replace("agreement-form-", "");
+      focusAfterSwap = id && id !== "new" ? `#agreement-${id} [data-show]` : ".agreement-add [data-show]";
+      return;
+    }
     const button = source instanceof Element && source.closest("#board .placed-actions button");
     const image = button && button.closest(".placed").querySelector(".placed-image");
     if (!image) return;
