@@ -81,3 +81,21 @@ def test_keyboard_focus_follows_the_card(page: Page, live_server: LiveServer) ->
     page.get_by_role("button", name=f"Remove {title} from the board").focus()
     page.keyboard.press("Enter")
     expect(page.locator(f"#tray-{card_id} .card-place")).to_be_focused()
+
+
+def test_a_placed_card_and_its_note_fit_in_their_row(page: Page, live_server: LiveServer) -> None:
+    """At 1180×820 the board fits the screen; a card on it must not spill over the row's note."""
+    base = leader_with_a_new_conversation(page, live_server, "leder.rows@example.org")
+    page.goto(f"{base}/arbejdsglaede?lang=en")
+    cards = page.locator("button.card-place")
+    for i, row in enumerate(("Glad", "Less glad", "Even more glad")):
+        cards.nth(i + 1).tap()  # long titles: "Making a difference", "Helping others", …
+        region = page.get_by_role("region", name=row, exact=True)
+        region.get_by_role("button", name="Place here").tap()
+        expect(region.locator(".placed")).to_have_count(1)
+    overlaps = page.evaluate(
+        """[...document.querySelectorAll('.board-row')].map(row =>
+             row.querySelector('.placed').getBoundingClientRect().bottom
+             - row.querySelector('.row-note-field').getBoundingClientRect().top)"""
+    )
+    assert all(overlap <= 0 for overlap in overlaps), overlaps
