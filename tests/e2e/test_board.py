@@ -4,6 +4,7 @@ chosen while another card is moved."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer, leader_with_a_new_conversation
@@ -83,9 +84,13 @@ def test_keyboard_focus_follows_the_card(page: Page, live_server: LiveServer) ->
     expect(page.locator(f"#tray-{card_id} .card-place")).to_be_focused()
 
 
-def test_a_placed_card_and_its_note_fit_in_their_row(page: Page, live_server: LiveServer) -> None:
-    """At 1180×820 the board fits the screen; a card on it must not spill over the row's note."""
-    base = leader_with_a_new_conversation(page, live_server, "leder.rows@example.org")
+@pytest.mark.parametrize("size", [(1180, 820), (1024, 768)], ids=["1180x820", "1024x768"])
+def test_a_placed_card_and_its_note_fit_in_their_row(
+    page: Page, live_server: LiveServer, size: tuple[int, int]
+) -> None:
+    """A card on the board never spills over the row's note, down to a 1024×768 tablet."""
+    base = leader_with_a_new_conversation(page, live_server, f"leder.rows.{size[0]}@example.org")
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(f"{base}/arbejdsglaede?lang=en")
     cards = page.locator("button.card-place")
     for i, row in enumerate(("Glad", "Less glad", "Even more glad")):
@@ -99,3 +104,7 @@ def test_a_placed_card_and_its_note_fit_in_their_row(page: Page, live_server: Li
              - row.querySelector('.row-note-field').getBoundingClientRect().top)"""
     )
     assert all(overlap <= 0 for overlap in overlaps), overlaps
+    if size == (1180, 820):  # the size the board is made for: no scrolling inside it
+        assert page.evaluate(
+            "(b => b.scrollHeight <= b.clientHeight)(document.getElementById('board'))"
+        )
