@@ -218,6 +218,14 @@ class ConversationRef:
     preview: bool = False
 
 
+def _ref(conversation: Conversation) -> ConversationRef:
+    return ConversationRef(
+        id=conversation.id or 0,
+        is_open=conversation.status != ConversationStatus.completed,
+        revision=conversation.revision,
+    )
+
+
 def status_pick(session: Session, tapped: service.StatusPicked, lang: str) -> dict[str, object]:
     """The tapped card and the chosen cards, with one query for all their images."""
     conversation, card = tapped.conversation, tapped.card
@@ -226,11 +234,7 @@ def status_pick(session: Session, tapped: service.StatusPicked, lang: str) -> di
     (card_view,) = card_views(session, [card], lang, variants)
     pick = next((p for p in active if p.card_id == card.id), None)
     return {
-        "c": ConversationRef(
-            id=conversation.id or 0,
-            is_open=conversation.status != ConversationStatus.completed,
-            revision=conversation.revision,
-        ),
+        "c": _ref(conversation),
         "item": DeckCard(
             card=card_view,
             picked=pick is not None,
@@ -290,11 +294,7 @@ def board_change(
     (a card put on the board or taken off it). The rest of the tray stays as it is on the
     tablet, scrolled where the person left it."""
     return {
-        "c": ConversationRef(
-            id=conversation.id or 0,
-            is_open=conversation.status != ConversationStatus.completed,
-            revision=conversation.revision,
-        ),
+        "c": _ref(conversation),
         "board": board_step(session, conversation, lang, only_cards=changed_cards),
     }
 
