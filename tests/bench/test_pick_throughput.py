@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx2 as httpx
@@ -160,11 +161,23 @@ def start_bare(tmp: Path, body: bytes, app: str = "app") -> tuple[subprocess.Pop
     raise RuntimeError("bare app did not start")
 
 
-def rate(send: object, n: int) -> float:
+def rate(send: Callable[[int], None], n: int) -> float:
     start = time.perf_counter()
     for i in range(n):
-        send(i)  # type: ignore[operator]
+        send(i)
     return n / (time.perf_counter() - start)
+
+
+def taps(client: httpx.Client, path: str, headers: dict[str, str]) -> Callable[[int], None]:
+    """The same request for every app: a card picked, then put back, and so on."""
+
+    def tap(i: int) -> None:
+        response = client.post(
+            path, data={"picked": "true" if i % 2 == 0 else "false"}, headers=headers
+        )
+        assert response.status_code == 200
+
+    return tap
 
 
 def rss_mb(pid: int, field: str = "VmHWM") -> float:
@@ -191,14 +204,7 @@ def test_card_pick_against_a_bare_endpoint(live_server: LiveServer, tmp_path: Pa
     card = re.findall(r'/status/(\d+)"', client.get(f"{url}/status").text)[0]
     headers = {"x-csrftoken": csrf, "HX-Request": "true", "HX-Request-Type": "partial"}
 
-    def pick(i: int) -> None:
-        response = client.post(
-            f"{url}/status/{card}",
-            data={"picked": "true" if i % 2 == 0 else "false"},
-            headers=headers,
-        )
-        assert response.status_code == 200
-
+    pick = taps(client, f"{url}/status/{card}", headers)
     sample = client.post(f"{url}/status/{card}", data={"picked": "true"}, headers=headers).content
     bare_process, bare_url = start_bare(tmp_path, sample)
     bare_client = httpx.Client(base_url=bare_url)
@@ -210,37 +216,16 @@ def test_card_pick_against_a_bare_endpoint(live_server: LiveServer, tmp_path: Pa
     # ignored there, so the two differ only in what the server does with them.
     same_cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
-    def bare(i: int) -> None:
-        response = bare_client.post(
-            "/bare",
-            data={"picked": "true" if i % 2 == 0 else "false"},
-            headers={**headers, "cookie": same_cookies},
-        )
-        assert response.status_code == 200
-
-    def guarded(i: int) -> None:
-        response = floor_client.post(
-            "/bare",
-            data={"picked": "true" if i % 2 == 0 else "false"},
-            headers={**headers, "x-csrftoken": floor_token},
-        )
-        assert response.status_code == 200
-
-    def least(i: int) -> None:
-        response = floor_client.post(
-            "/ceiling",
-            data={"picked": "true" if i % 2 == 0 else "false"},
-            headers={**headers, "x-csrftoken": floor_token},
-        )
-        assert response.status_code == 200
+    bare = taps(bare_client, "/bare", {**headers, "cookie": same_cookies})
+    floor_headers = {**headers, "x-csrftoken": floor_token}
+    guarded = taps(floor_client, "/bare", floor_headers)
+    least = taps(floor_client, "/ceiling", floor_headers)
 
     def health(i: int) -> None:
         assert client.get("/healthz").status_code == 200
 
     ceiling_bytes = len(
-        floor_client.post(
-            "/ceiling", data={"picked": "true"}, headers={**headers, "x-csrftoken": floor_token}
-        ).content
+        floor_client.post("/ceiling", data={"picked": "true"}, headers=floor_headers).content
     )
     ours, theirs, floor, ceiling, health_rates, resident = [], [], [], [], [], []
     try:
