@@ -44,7 +44,6 @@
   document.addEventListener("htmx:after:request", (event) => {
     const response = event.detail.ctx && event.detail.ctx.response;
     if (response) setOffline(false);
-    if (response && response.status >= 400) focusAfterSwap = null;
   });
   window.addEventListener("online", () => { setOffline(false); flushDrafts(); });
   window.addEventListener("offline", () => setOffline(true));
@@ -217,7 +216,7 @@
   // A change on the board swaps the rows and the tray cards it changed; a card still chosen
   // in the tray stays chosen, unless it went onto the board.
   document.addEventListener("htmx:after:swap", (event) => {
-    const response = event.detail && event.detail.ctx && event.detail.ctx.response;
+    const response = event.detail.ctx && event.detail.ctx.response;
     // A refusal (its message swapped into #messages) leaves the focus where the person is.
     if (response && response.status >= 400) focusAfterSwap = null;
     const id = selected && selected.dataset.cardId;
