@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import weakref
-from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 5000
@@ -48,15 +50,20 @@ _READ_ONLY: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionar
 
 
 def read_session(engine: Engine) -> Session:
-    """A session for pure reads: a deferred transaction that never blocks writers."""
+    """A session that reads in deferred transactions, which never block writers, and writes
+    only inside write_transaction(). Every request has one."""
     # One option-engine per engine: making it anew for every request costs more than the read.
     reader = _READ_ONLY.get(engine)
     if reader is None:
         reader = _READ_ONLY[engine] = engine.execution_options(read_only=True)
+        # A session that reads writes only inside write_transaction(), where it takes the
+        # write lock first; a write in a deferred transaction could fail at once on SQLite.
+        event.listen(reader, "before_cursor_execute", _refuse_writes_outside_a_transaction)
     return Session(reader, expire_on_commit=False)
 
 
 def write_session(engine: Engine) -> Session:
+    """A session whose every transaction may write: for start-up, commands and tests."""
     return Session(engine, expire_on_commit=False)
 
 
@@ -66,16 +73,71 @@ def engine_of(session: Session) -> Engine:
     return bind if isinstance(bind, Engine) else bind.engine
 
 
+@contextmanager
+def write_transaction(session: Session) -> Iterator[None]:
+    """The one place a write begins and ends. The block runs in a write transaction
+    (``BEGIN IMMEDIATE`` on SQLite, a plain transaction on PostgreSQL), which commits when the
+    block ends, also when it changed nothing (a double tap), and rolls back when it raises.
+    After it the session reads again in deferred transactions, so the answer is rendered
+    without SQLite's one write lock: with 200 tablets at once, holding it through the render
+    was half of all the time it was held, and writers waiting past the busy timeout failed
+    with "database is locked" (DESIGN §8). A block inside another joins the outer one."""
+    depth: int = session.info.get(_DEPTH, 0)
+    if depth:
+        session.info[_DEPTH] = depth + 1
+        try:
+            yield
+        finally:
+            session.info[_DEPTH] = depth
+        return
+    if session.in_transaction():
+        # Reads so far ran in a deferred transaction; the write lock cannot be taken there.
+        session.commit()
+    session.info[_DEPTH] = 1
+    try:
+        session.connection(execution_options=_WRITE)
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info[_DEPTH] = 0
+
+
+_DEPTH = "write_transaction_depth"
+_WRITE = {"read_only": False}
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def writes(service: Callable[Concatenate[Session, P], T]) -> Callable[Concatenate[Session, P], T]:
+    """Marks a service that changes data: it runs whole in one write_transaction()."""
+
+    @functools.wraps(service)
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        with write_transaction(session):
+            return service(session, *args, **kwargs)
+
+    return run
+
+
+def _refuse_writes_outside_a_transaction(
+    connection: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+) -> None:
+    if connection.get_execution_options().get("read_only") and (
+        context.isinsert or context.isupdate or context.isdelete
+    ):
+        raise RuntimeError(f"a write outside write_transaction(): {statement.split()[0]}")
+
+
 def only_reads_from_here(session: Session) -> None:
-    """The request's write is done (the service committed, or changed nothing); the answer
-    is rendered with reads in a deferred transaction. Another BEGIN IMMEDIATE would hold
-    SQLite's one write lock through the render and until the session is closed on the event
-    loop: with 200 tablets at once that was half of all the time the lock was held, and
-    writers waiting past the busy timeout failed with "database is locked" (DESIGN §8)."""
+    """Being replaced by write_transaction(): the request's write is done, the answer is
+    rendered with reads in a deferred transaction."""
     if session.in_transaction():
         if session.connection().get_execution_options().get("read_only"):
             return
-        session.commit()  # nothing is pending: a service commits what it changes itself
+        session.commit()
     session.connection(execution_options={"read_only": True})
 
 
@@ -95,7 +157,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def get_write_session(request: Request) -> AsyncIterator[Session]:
-    """For the few GET routes that write (audit log entries, step timing)."""
     session = write_session(request.app.state.engine)
     try:
         yield session

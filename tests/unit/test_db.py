@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import text
-from sqlmodel import select
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
 
 from app.config import Settings
-from app.db import make_engine, read_session, write_session
+from app.db import make_engine, read_session, write_session, write_transaction, writes
 from app.migrate import alembic_config
 from app.models import LoginFailure
 from tests.conftest import ON_POSTGRESQL
@@ -76,3 +76,54 @@ def test_concurrent_read_then_write_transactions_all_succeed(tmp_path: Path) -> 
         count = session.exec(text("SELECT count(*) FROM login_failures")).one()  # type: ignore[call-overload]
     assert count[0] == THREADS * WRITES_EACH
     engine.dispose()
+
+
+def _failures(engine: Engine) -> list[str]:
+    with write_session(engine) as session:
+        return list(session.exec(select(LoginFailure.email)).all())
+
+
+@writes
+def _add_failure(session: Session, *, email: str, fail: bool = False) -> None:
+    session.add(LoginFailure(email=email, address="t"))
+    if fail:
+        raise ValueError(email)
+
+
+def test_a_write_service_commits_when_it_returns(engine: Engine) -> None:
+    with read_session(engine) as session:
+        _add_failure(session, email="kept")
+        assert not session.in_transaction()
+    assert _failures(engine) == ["kept"]
+
+
+def test_a_write_service_rolls_back_when_it_raises(engine: Engine) -> None:
+    with read_session(engine) as session:
+        with pytest.raises(ValueError):
+            _add_failure(session, email="lost", fail=True)
+        _add_failure(session, email="kept")
+    assert _failures(engine) == ["kept"]
+
+
+def test_a_write_inside_another_joins_it(engine: Engine) -> None:
+    with read_session(engine) as session, pytest.raises(ValueError), write_transaction(session):
+        _add_failure(session, email="first")
+        _add_failure(session, email="second", fail=True)
+    assert _failures(engine) == []
+
+
+def test_reads_after_a_write_run_in_a_deferred_transaction(engine: Engine) -> None:
+    with read_session(engine) as session:
+        _add_failure(session, email="a")
+        session.exec(select(LoginFailure.id)).all()
+        assert session.connection().get_execution_options().get("read_only") is True
+
+
+def test_a_session_that_reads_refuses_a_write_outside_a_transaction(engine: Engine) -> None:
+    """A write in a deferred transaction fails at once on SQLite when another writer holds the
+    lock, whatever the busy timeout; every write goes through write_transaction()."""
+    with read_session(engine) as session:
+        session.add(LoginFailure(email="stray", address="t"))
+        with pytest.raises(RuntimeError, match="write_transaction"):
+            session.flush()
+    assert _failures(engine) == []
