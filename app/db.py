@@ -132,8 +132,8 @@ def _refuse_writes_outside_a_transaction(
 
 
 def only_reads_from_here(session: Session) -> None:
-    """Being replaced by write_transaction(): the request's write is done, the answer is
-    rendered with reads in a deferred transaction."""
+    """Being replaced by write_transaction(), in the decks area: the request's write is done,
+    the answer is rendered with reads in a deferred transaction."""
     if session.in_transaction():
         if session.connection().get_execution_options().get("read_only"):
             return
@@ -144,20 +144,13 @@ def only_reads_from_here(session: Session) -> None:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-# The session dependencies are async on purpose: making a Session does no I/O, and a sync
+# The session dependency is async on purpose: making a Session does no I/O, and a sync
 # dependency costs a worker-thread hop on the way in and another on the way out.
 async def get_session(request: Request) -> AsyncIterator[Session]:
     engine: Engine = request.app.state.engine
-    maker = read_session if request.method in SAFE_METHODS else write_session
-    session = maker(engine)
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-async def get_write_session(request: Request) -> AsyncIterator[Session]:
-    session = write_session(request.app.state.engine)
+    # The decks area commits itself until it moves to write_transaction().
+    legacy = request.method not in SAFE_METHODS and request.url.path.startswith("/decks")
+    session = write_session(engine) if legacy else read_session(engine)
     try:
         yield session
     finally:
@@ -165,4 +158,3 @@ async def get_write_session(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]

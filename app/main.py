@@ -10,7 +10,7 @@ from urllib.parse import quote
 from anyio import to_thread
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -30,7 +30,7 @@ from app.media.routes import router as media_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
 from app.security import BodyLimit, LanguageSwitch, SecurityHeaders
-from app.web import is_partial, render
+from app.web import redirect, render
 
 log = logging.getLogger("arbejdsglaede")
 SESSION_COOKIE = "session"
@@ -145,10 +145,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _login_required(request: Request, exc: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         url = f"/login?next={quote(target)}" + ("&expired=1" if exc.expired else "")
-        if request.headers.get("hx-request"):
-            # A fetch() would follow a redirect silently; ask htmx to navigate instead.
-            return Response(status_code=401, headers={"HX-Redirect": url})
-        return RedirectResponse(url, status_code=303)
+        return redirect(request, url)
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
@@ -165,19 +162,19 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
         message = translate(request.state.lang, exc.message, **exc.params)
-        if is_partial(request):
-            return render(
-                request,
-                "partials/message.html",
-                {"message": message, "kind": "error", "reload": exc.params.get("stale", False)},
-                status_code=exc.status_code,
-                headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
-            )
         return render(
             request,
             "pages/error.html",
-            {"status": exc.status_code, "message": message},
+            {
+                "status": exc.status_code,
+                "message": message,
+                "kind": "error",
+                "reload": exc.params.get("stale", False),
+            },
+            block="message",
             status_code=exc.status_code,
+            # Read by htmx only: the message goes to the page's message area.
+            headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
         )
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from jinja2 import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.applications import Starlette
@@ -89,21 +89,37 @@ templates.env.globals["languages"] = (("da", "Dansk"), ("en", "English"))
 def render(
     request: Request,
     template: str,
-    context: dict[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
     *,
-    block: str | None = None,
+    block: str | Sequence[str] | None = None,
+    page: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The full page, or only ``block`` when htmx asks for a partial swap."""
-    block_name = block if block and is_partial(request) else None
+    """The one place that decides between a whole page and a fragment: the template's
+    ``block`` (several blocks, e.g. one swapped out of band, for a list) when htmx asks for a
+    partial swap, the whole page otherwise. With ``page``, the answer to a change made
+    without htmx is a redirect to that page instead (post, redirect, get), so its context
+    needs only what the blocks show."""
+    partial = block is not None and is_partial(request)
+    if page is not None and not partial:
+        return RedirectResponse(page, status_code=303, headers={"Vary": VARY})
+    names = {"block_name": block} if isinstance(block, str) else {"block_names": list(block or ())}
     response = templates.TemplateResponse(
         request,
         template,
-        context or {},
-        block_name=block_name,
+        dict(context or {}),
+        **(names if partial else {}),
         status_code=status_code,
         headers=headers,
     )
     response.headers["Vary"] = VARY
     return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """Go to ``url``: htmx is told to load it as a page (a fetch() would follow a redirect
+    silently and swap the new page into the old one), a browser is sent there."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": url, "Vary": VARY})
+    return RedirectResponse(url, status_code=303, headers={"Vary": VARY})

@@ -81,7 +81,7 @@ def full_conversation(
         service.set_status_card(
             session, leader_id=leader_id, conversation_id=cid, card_id=card.id or 0, picked=True
         )
-        pick = service._picks(session, conversation, ["status"])[-1]
+        pick = service.picks_of(session, conversation, ["status"])[-1]
         text = f"Status {i + 1}: {note}" + (f" {TRICKY}" if tricky and i == 0 else "")
         service.set_pick_note(
             session,
@@ -112,7 +112,7 @@ def full_conversation(
         service.set_feedback(
             session, leader_id=leader_id, conversation_id=cid, field=name, text=text
         )
-    picks = service._picks(session, conversation, ["status", *BoardRow])
+    picks = service.picks_of(session, conversation, ["status", *BoardRow])
     for i in range(agreements):
         text = f"Aftale {i + 1}: Medarbejderen får et kursus i værktøjet og deler det med teamet."
         if tricky and i == 0:

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.db import write_transaction, writes
 from app.errors import N_, DomainError
 from app.models import LoginFailure, Role, SetupToken, User
 
@@ -46,6 +47,14 @@ def check_password_rules(password: str) -> None:
 def create_user(
     session: Session, *, email: str, name: str, role: Role | str, password: str
 ) -> User:
+    new = _checked_new_user(email=email, name=name, role=role, password=password)
+    with write_transaction(session):
+        return _add_user(session, new)
+
+
+def _checked_new_user(*, email: str, name: str, role: Role | str, password: str) -> User:
+    """A user to add, checked, its password hashed: before the write transaction, so that the
+    slow hash never holds the write lock."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
         raise DomainError(N_("Enter a valid e-mail address."))
@@ -54,13 +63,14 @@ def create_user(
     if role not in set(Role):
         raise DomainError(N_("Unknown role."))
     check_password_rules(password)
-    password_hash = _hash(password)  # before the first query: not inside the write lock
-    if session.exec(select(User).where(User.email == email)).first():
+    return User(email=email, name=name.strip(), role=str(role), password_hash=_hash(password))
+
+
+def _add_user(session: Session, user: User) -> User:
+    if session.exec(select(User).where(User.email == user.email)).first():
         raise DomainError(N_("A user with that e-mail address already exists."))
-    user = User(email=email, name=name.strip(), role=str(role), password_hash=password_hash)
     session.add(user)
-    session.commit()
-    session.refresh(user)
+    session.flush()
     return user
 
 
@@ -80,43 +90,47 @@ def authenticate(
     # The account's row is locked until the attempt is stored, so attempts at one account
     # are counted one after the other: SQLite's BEGIN IMMEDIATE does that for every write,
     # PostgreSQL's READ COMMITTED needs the row lock (FOR UPDATE; SQLite leaves it out).
-    user = session.exec(select(User).where(User.email == email).with_for_update()).first()
-    per_account = session.exec(
-        select(func.count()).where(LoginFailure.email == email, LoginFailure.created_at >= since)
-    ).one()
-    # Per address only what failed: leaders behind one office address log in at once.
-    per_address = session.exec(
-        select(func.count()).where(
-            LoginFailure.address == address,
-            LoginFailure.created_at >= since,
-            col(LoginFailure.checked),
+    with write_transaction(session):
+        user = session.exec(select(User).where(User.email == email).with_for_update()).first()
+        per_account = session.exec(
+            select(func.count()).where(
+                LoginFailure.email == email, LoginFailure.created_at >= since
+            )
+        ).one()
+        # Per address only what failed: leaders behind one office address log in at once.
+        per_address = session.exec(
+            select(func.count()).where(
+                LoginFailure.address == address,
+                LoginFailure.created_at >= since,
+                col(LoginFailure.checked),
+            )
+        ).one()
+        if per_account >= max_failures or per_address >= max_failures:
+            raise TooManyAttempts()
+        # Each attempt counts against its account before its password is checked, stored in
+        # the transaction that counted: attempts sent at once are counted one after the
+        # other, so no burst slips past the limit while the hashes run.
+        attempt = LoginFailure(
+            email=email[:254], address=address[:64], created_at=now, checked=False
         )
-    ).one()
-    if per_account >= max_failures or per_address >= max_failures:
-        raise TooManyAttempts()
+        session.add(attempt)
+    # argon2 runs after the transaction, being slow on purpose: holding SQLite's write lock
+    # through it, twenty leaders logging in at once would keep every tap waiting behind
+    # them, the last ones failing "database is locked".
     known = user is not None and user.is_active
     password_hash = user.password_hash if user is not None and known else _DUMMY_HASH
-    # Each attempt counts against its account before its password is checked, stored in
-    # the transaction that counted: attempts sent at once are counted one after the other,
-    # so no burst slips past the limit while the hashes run.
-    attempt = LoginFailure(email=email[:254], address=address[:64], created_at=now, checked=False)
-    session.add(attempt)
-    # End the transaction before argon2, which is slow on purpose: it holds SQLite's write
-    # lock, and twenty leaders logging in at once would each hold it through a hash, every
-    # tap waiting behind them, the last ones failing "database is locked".
-    session.commit()
     ok = _verify(password_hash, password) and known
     if not ok or user is None:
-        attempt.checked = True
-        session.add(attempt)
-        session.commit()
+        with write_transaction(session):
+            attempt.checked = True
+            session.add(attempt)
         raise DomainError(N_("Wrong e-mail or password."), status_code=400)
-    session.delete(attempt)
-    session.commit()
-    if _hasher.check_needs_rehash(password_hash):
-        user.password_hash = _hash(password)
-        session.add(user)
-        session.commit()
+    new_hash = _hash(password) if _hasher.check_needs_rehash(password_hash) else None
+    with write_transaction(session):
+        session.delete(attempt)
+        if new_hash is not None:
+            user.password_hash = new_hash
+            session.add(user)
     return user
 
 
@@ -141,6 +155,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@writes
 def issue_setup_token(session: Session, *, now: datetime, valid_for: timedelta) -> str | None:
     """A fresh one-time setup token while no user exists; earlier unused tokens stop working."""
     if has_users(session):
@@ -152,7 +167,6 @@ def issue_setup_token(session: Session, *, now: datetime, valid_for: timedelta) 
     session.add(
         SetupToken(token_hash=_hash_token(token), created_at=now, expires_at=now + valid_for)
     )
-    session.commit()
     return token
 
 
@@ -170,7 +184,10 @@ def check_setup_token(session: Session, *, token: str, now: datetime) -> SetupTo
 def create_first_admin(
     session: Session, *, token: str, email: str, name: str, password: str, now: datetime
 ) -> User:
-    row = check_setup_token(session, token=token, now=now)
-    row.used_at = now
-    session.add(row)
-    return create_user(session, email=email, name=name, role=Role.admin, password=password)
+    check_setup_token(session, token=token, now=now)  # before the slow hash of the password
+    new = _checked_new_user(email=email, name=name, role=Role.admin, password=password)
+    with write_transaction(session):
+        row = check_setup_token(session, token=token, now=now)
+        row.used_at = now
+        session.add(row)
+        return _add_user(session, new)

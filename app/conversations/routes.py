@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Header, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import Response
+from sqlmodel import Session
 
-from app.accounts.deps import LeaderDep
+from app.accounts.deps import Account, LeaderDep
 from app.conversations import service, views
-from app.conversations.steps import BY_STEP, ROWS
-from app.db import SessionDep, WriteSessionDep, only_reads_from_here
+from app.conversations.steps import BY_STEP
+from app.db import SessionDep
+from app.deps import NowDep
 from app.errors import N_, DomainError
-from app.models import BoardRow, Step
-from app.records import audit
-from app.records.service import build_record
-from app.web import is_partial, render
+from app.models import BoardRow, Conversation, Step
+from app.web import path_for, redirect, render
 
 router = APIRouter()
 NOTE = Annotated[str, Form(max_length=200_000)]
@@ -46,31 +45,22 @@ def _lang(request: Request) -> str:
     return str(request.state.lang)
 
 
-def _now(request: Request) -> Any:
-    return request.app.state.clock()
+def _step_url(request: Request, conversation_id: int, step: Step | str) -> str:
+    return path_for(request.app, "conversations_step", conversation_id=conversation_id, step=step)
 
 
 @router.get("/")
 def conversations_home(request: Request, session: SessionDep, leader: LeaderDep) -> Response:
-    return render(request, "conversations/home.html", views.home(session, leader_id=leader.id or 0))
+    return render(request, "conversations/home.html", views.home(session, leader_id=leader.id))
 
 
 @router.get("/conversations/new")
-def conversations_new(request: Request, session: SessionDep, leader: LeaderDep) -> Response:
-    return render(request, "conversations/new.html", _new_context(request, session, leader.id))
-
-
-def _new_context(
-    request: Request, session: Any, leader_id: int | None, **extra: Any
-) -> dict[str, Any]:
-    today = request.app.state.clock().date()
-    return {
-        "employees": service.employees_of(session, leader_id=leader_id or 0),
-        "decks": views.deck_choices(session),
-        "today": today,
-        "form": {"employee": "", "date": today.isoformat(), "language": _lang(request)},
-        **extra,
-    }
+def conversations_new(
+    request: Request, session: SessionDep, leader: LeaderDep, now: NowDep
+) -> Response:
+    context = views.new_conversation(session, leader_id=leader.id, today=now.date())
+    context["form"] = {"employee": "", "date": now.date().isoformat(), "language": _lang(request)}
+    return render(request, "conversations/new.html", context)
 
 
 @router.post("/conversations")
@@ -78,6 +68,7 @@ def conversations_create(
     request: Request,
     session: SessionDep,
     leader: LeaderDep,
+    now: NowDep,
     employee: Annotated[str, Form(max_length=1000)] = "",
     on: Annotated[str, Form(alias="date", max_length=20)] = "",
     language: Annotated[str, Form(max_length=5)] = "da",
@@ -87,22 +78,20 @@ def conversations_create(
     try:
         conversation = service.create_conversation(
             session,
-            leader_id=leader.id or 0,
+            leader_id=leader.id,
             employee_name=employee,
-            on=_parse_date(on) or request.app.state.clock().date(),
+            on=_parse_date(on) or now.date(),
             language=language,
             status_deck_id=int(status_deck) if status_deck.isdigit() else None,
             inspiration_deck_id=int(inspiration_deck) if inspiration_deck.isdigit() else None,
         )
     except DomainError as error:
-        form = {"employee": employee, "date": on, "language": language}
-        context = _new_context(request, session, leader.id, error=error)
-        context["form"] = form
+        # Shown beside the form, with what was typed kept.
+        context = views.new_conversation(session, leader_id=leader.id, today=now.date())
+        context["form"] = {"employee": employee, "date": on, "language": language}
+        context["error"] = error
         return render(request, "conversations/new.html", context, status_code=422)
-    return RedirectResponse(
-        request.url_for("conversations_step", conversation_id=conversation.id, step="start").path,
-        status_code=303,
-    )
+    return redirect(request, _step_url(request, conversation.id or 0, Step.start))
 
 
 def _parse_date(value: str) -> date | None:
@@ -118,83 +107,36 @@ def _parse_date(value: str) -> date | None:
 def conversations_show(
     conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
 ) -> Response:
-    conversation = service.own_conversation(session, leader.id or 0, conversation_id)
-    step = conversation.current_step
-    return RedirectResponse(
-        request.url_for("conversations_step", conversation_id=conversation_id, step=step).path,
-        status_code=303,
-    )
-
-
-@router.get("/conversations/{conversation_id}/export.json")
-def conversations_export_json(
-    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
-) -> Response:
-    conversation = service.own_conversation(session, leader.id or 0, conversation_id)
-    record = build_record(session, conversation)
-    # Every export is in the audit log (DESIGN §4).
-    audit.log(
-        session,
-        action="export",
-        at=_now(request),
-        user_id=leader.id,
-        conversation_id=conversation.id,
-        employee_id=conversation.employee_id,
-        format="json",
-    )
-    session.commit()
-    filename = f"samtale-{conversation.id}-{conversation.date.isoformat()}.json"
-    return JSONResponse(record, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    conversation = service.own_conversation(session, leader.id, conversation_id)
+    return redirect(request, _step_url(request, conversation_id, conversation.current_step))
 
 
 @router.get("/conversations/{conversation_id}/{step}")
 def conversations_step(
-    conversation_id: int, step: Step, request: Request, session: WriteSessionDep, leader: LeaderDep
+    conversation_id: int,
+    step: Step,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    now: NowDep,
 ) -> Response:
     conversation = service.open_step(
-        session,
-        leader_id=leader.id or 0,
-        conversation_id=conversation_id,
-        step=step,
-        now=_now(request),
+        session, leader_id=leader.id, conversation_id=conversation_id, step=step, now=now
     )
-    return _render_step(request, session, conversation, step)
+    return _step_page(request, session, conversation, step, now)
 
 
-def _render_step(
+def _step_page(
     request: Request,
-    session: Any,
-    conversation: Any,
+    session: Session,
+    conversation: Conversation,
     step: Step,
+    now: datetime,
     *,
     block: str | None = None,
-    status_code: int = 200,
-    **extra: Any,
 ) -> Response:
-    only_reads_from_here(session)
-    lang = _lang(request)
-    context: dict[str, Any] = {
-        "c": views.conversation_view(session, conversation, step=step, now=_now(request)),
-        "rows": ROWS,
-        **extra,
-    }
-    if step == Step.start:
-        context["previous"] = views.agreement_views(
-            session, service.previous_agreements(session, conversation), lang
-        )
-    elif step == Step.status:
-        context["status"] = views.status_step(session, conversation, lang)
-    elif step == Step.arbejdsglaede:
-        context["board"] = views.board_step(session, conversation, lang)
-    elif step == Step.aftaler:
-        context["agreements"] = views.agreement_views(
-            session, service.agreements_of(session, conversation), lang
-        )
-        context["choosable"] = views.choosable_picks(session, conversation, lang)
-        context["new_token"] = secrets.token_urlsafe(16)
-    elif step == Step.slut:
-        context["summary"] = views.summary(session, conversation, lang)
-    return render(request, BY_STEP[step].template, context, block=block, status_code=status_code)
+    context = views.step_page(session, conversation, step=step, lang=_lang(request), now=now)
+    return render(request, BY_STEP[step].template, context, block=block)
 
 
 # ---------------------------------------------------------------- status cards
@@ -212,15 +154,20 @@ def conversations_status_pick(
 ) -> Response:
     tapped = service.tap_status_card(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         card_id=card_id,
         picked=picked == "true",
         revision=who.revision,
         client=who.client,
     )
-    context = views.status_pick(session, tapped, _lang(request))
-    return render(request, "conversations/status_pick.html", context)
+    return render(
+        request,
+        "partials/status_step.html",
+        views.status_pick(session, tapped, _lang(request)),
+        block=["status_card", "chosen"],
+        page=_step_url(request, conversation_id, Step.status),
+    )
 
 
 @router.post("/conversations/{conversation_id}/picks/{pick_id}/note")
@@ -233,11 +180,7 @@ def conversations_pick_note(
     note: NOTE = "",
 ) -> Response:
     service.set_pick_note(
-        session,
-        leader_id=leader.id or 0,
-        conversation_id=conversation_id,
-        pick_id=pick_id,
-        note=note,
+        session, leader_id=leader.id, conversation_id=conversation_id, pick_id=pick_id, note=note
     )
     return _saved(request)
 
@@ -261,33 +204,34 @@ def conversations_board_place(
 ) -> Response:
     service.place_card(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         card_id=card_id,
         row=row,
         revision=who.revision,
         client=who.client,
     )
-    return _board(request, session, leader.id or 0, conversation_id, changed_cards=(card_id,))
+    return _board(request, session, leader, conversation_id, changed_cards=(card_id,))
 
 
 def _board(
     request: Request,
-    session: Any,
-    leader_id: int,
+    session: Session,
+    leader: Account,
     conversation_id: int,
     *,
     changed_cards: tuple[int, ...] = (),
 ) -> Response:
-    """After a change on the board: the rows and the tray cards it changed for htmx (the
-    whole tray was 46 KB, and swapping it scrolled the tray back to the top); the step's
-    page otherwise."""
-    only_reads_from_here(session)
-    conversation = service.own_conversation(session, leader_id, conversation_id)
-    if not is_partial(request):
-        return _render_step(request, session, conversation, Step.arbejdsglaede)
-    context = views.board_change(session, conversation, _lang(request), changed_cards)
-    return render(request, "conversations/board_change.html", context)
+    """After a change on the board: the rows and the tray cards it changed (the whole tray
+    was 46 KB, and swapping it scrolled the tray back to the top)."""
+    conversation = service.own_conversation(session, leader.id, conversation_id)
+    return render(
+        request,
+        "partials/board_step.html",
+        views.board_change(session, conversation, _lang(request), changed_cards),
+        block=["board", "tray"],
+        page=_step_url(request, conversation_id, Step.arbejdsglaede),
+    )
 
 
 @router.post("/conversations/{conversation_id}/picks/{pick_id}/move")
@@ -302,14 +246,14 @@ def conversations_pick_move(
 ) -> Response:
     service.move_pick(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         pick_id=pick_id,
         row=row,
         revision=who.revision,
         client=who.client,
     )
-    return _board(request, session, leader.id or 0, conversation_id)
+    return _board(request, session, leader, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/picks/{pick_id}/remove")
@@ -323,15 +267,13 @@ def conversations_pick_remove(
 ) -> Response:
     removed = service.remove_pick(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         pick_id=pick_id,
         revision=who.revision,
         client=who.client,
     )
-    return _board(
-        request, session, leader.id or 0, conversation_id, changed_cards=(removed.card_id,)
-    )
+    return _board(request, session, leader, conversation_id, changed_cards=(removed.card_id,))
 
 
 @router.post("/conversations/{conversation_id}/rows/{row}/note")
@@ -344,7 +286,7 @@ def conversations_row_note(
     note: NOTE = "",
 ) -> Response:
     service.set_row_note(
-        session, leader_id=leader.id or 0, conversation_id=conversation_id, row=row, note=note
+        session, leader_id=leader.id, conversation_id=conversation_id, row=row, note=note
     )
     return _saved(request)
 
@@ -362,7 +304,7 @@ def conversations_feedback(
     text: NOTE = "",
 ) -> Response:
     service.set_feedback(
-        session, leader_id=leader.id or 0, conversation_id=conversation_id, field=field, text=text
+        session, leader_id=leader.id, conversation_id=conversation_id, field=field, text=text
     )
     return _saved(request)
 
@@ -389,6 +331,7 @@ def conversations_agreement_add(
     session: SessionDep,
     leader: LeaderDep,
     who: WriterDep,
+    now: NowDep,
     text: Annotated[str, Form(max_length=200_000)] = "",
     owner: Annotated[str, Form(max_length=20)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
@@ -398,19 +341,20 @@ def conversations_agreement_add(
 ) -> Response:
     service.add_agreement(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         data=_agreement_input(text, owner, due, strategic_area, cards),
         token=token,
         client=who.client,
     )
-    return _agreements(request, session, leader.id or 0, conversation_id)
+    return _agreements(request, session, leader, conversation_id, now)
 
 
-def _agreements(request: Request, session: Any, leader_id: int, conversation_id: int) -> Response:
-    only_reads_from_here(session)
-    conversation = service.own_conversation(session, leader_id, conversation_id)
-    return _render_step(request, session, conversation, Step.aftaler, block="agreements_area")
+def _agreements(
+    request: Request, session: Session, leader: Account, conversation_id: int, now: datetime
+) -> Response:
+    conversation = service.own_conversation(session, leader.id, conversation_id)
+    return _step_page(request, session, conversation, Step.aftaler, now, block="agreements_area")
 
 
 @router.post("/conversations/{conversation_id}/agreements/{agreement_id}")
@@ -421,6 +365,7 @@ def conversations_agreement_edit(
     session: SessionDep,
     leader: LeaderDep,
     who: WriterDep,
+    now: NowDep,
     text: Annotated[str, Form(max_length=200_000)] = "",
     owner: Annotated[str, Form(max_length=20)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
@@ -429,13 +374,13 @@ def conversations_agreement_edit(
 ) -> Response:
     service.edit_agreement(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         agreement_id=agreement_id,
         data=_agreement_input(text, owner, due, strategic_area, cards),
         client=who.client,
     )
-    return _agreements(request, session, leader.id or 0, conversation_id)
+    return _agreements(request, session, leader, conversation_id, now)
 
 
 @router.post("/conversations/{conversation_id}/agreements/{agreement_id}/delete")
@@ -446,15 +391,16 @@ def conversations_agreement_delete(
     session: SessionDep,
     leader: LeaderDep,
     who: WriterDep,
+    now: NowDep,
 ) -> Response:
     service.delete_agreement(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         agreement_id=agreement_id,
         client=who.client,
     )
-    return _agreements(request, session, leader.id or 0, conversation_id)
+    return _agreements(request, session, leader, conversation_id, now)
 
 
 @router.post("/conversations/{conversation_id}/no-agreements")
@@ -463,12 +409,13 @@ def conversations_no_agreements(
     request: Request,
     session: SessionDep,
     leader: LeaderDep,
+    now: NowDep,
     value: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     service.set_no_agreements(
-        session, leader_id=leader.id or 0, conversation_id=conversation_id, value=value == "true"
+        session, leader_id=leader.id, conversation_id=conversation_id, value=value == "true"
     )
-    return _agreements(request, session, leader.id or 0, conversation_id)
+    return _agreements(request, session, leader, conversation_id, now)
 
 
 @router.post("/conversations/{conversation_id}/previous/{agreement_id}")
@@ -483,7 +430,7 @@ def conversations_review_previous(
 ) -> Response:
     service.review_agreement(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         agreement_id=agreement_id,
         status=status,
@@ -505,7 +452,7 @@ def conversations_follow_up(
 ) -> Response:
     service.set_follow_up_date(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         day=_parse_date(follow_up_date),
     )
@@ -514,13 +461,10 @@ def conversations_follow_up(
 
 @router.post("/conversations/{conversation_id}/finish")
 def conversations_finish(
-    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
+    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep, now: NowDep
 ) -> Response:
     service.finish_conversation(
-        session, leader_id=leader.id or 0, conversation_id=conversation_id, now=_now(request)
+        session, leader_id=leader.id, conversation_id=conversation_id, now=now
     )
-    target = request.url_for("conversations_step", conversation_id=conversation_id, step="slut")
-    if request.headers.get("hx-request"):
-        # The whole page changes to read-only: let htmx load it as a page.
-        return Response(status_code=204, headers={"HX-Redirect": target.path})
-    return RedirectResponse(target.path, status_code=303)
+    # The whole page changes to read-only: it is loaded as a page.
+    return redirect(request, _step_url(request, conversation_id, Step.slut))

@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from app.conversations.steps import STEPS
+from app.db import writes
 from app.errors import N_, DomainError, NotFound
 from app.models import (
     Agreement,
@@ -90,8 +91,7 @@ def check_fresh(conversation: Conversation, *, revision: int | None, client: str
         )
 
 
-# A tap is the app's most frequent write (DESIGN §8): its statements are built once, and the
-# few columns it changes are written with plain UPDATEs instead of the ORM's change tracking.
+# A tap is the app's most frequent write (DESIGN §8): its statements are built once.
 _BUMP_REVISION = (
     update(Conversation)
     .where(col(Conversation.id) == bindparam("conversation_id"))
@@ -101,16 +101,12 @@ _BUMP_REVISION = (
         status=bindparam("status"),
     )
 )
-_SET_PICK_STATE = (
-    update(Pick)
-    .where(col(Pick.id) == bindparam("pick_id"))
-    .values(removed=bindparam("removed"), position=bindparam("position"))
-)
 
 
-def _commit_change(session: Session, conversation: Conversation, client: str) -> None:
-    """Commit a change of cards or agreements, bumping the revision that stale pages check.
-    A planned conversation is running from its first change on."""
+def _bump_revision(session: Session, conversation: Conversation, client: str) -> None:
+    """After a change of cards or agreements: the revision that stale pages check goes up, in
+    one UPDATE that adds one in SQL, so two writers on PostgreSQL cannot both write the same
+    number. A planned conversation is running from its first change on."""
     status = conversation.status
     if status == ConversationStatus.planned:
         status = ConversationStatus.running
@@ -122,16 +118,6 @@ def _commit_change(session: Session, conversation: Conversation, client: str) ->
     set_committed_value(conversation, "revision", conversation.revision + 1)
     set_committed_value(conversation, "revision_client", client[:64])
     set_committed_value(conversation, "status", status)
-    session.commit()
-
-
-def _save_pick_state(session: Session, pick: Pick, *, removed: bool, position: int) -> None:
-    """Picked again or put back: two columns of a stored pick, without a flush."""
-    session.connection().execute(
-        _SET_PICK_STATE, {"pick_id": pick.id, "removed": removed, "position": position}
-    )
-    set_committed_value(pick, "removed", removed)
-    set_committed_value(pick, "position", position)
 
 
 def check_text(text: str, *, limit: int = MAX_NOTE) -> str:
@@ -180,6 +166,7 @@ def published_decks(session: Session, purpose: DeckPurpose) -> list[Deck]:
     )
 
 
+@writes
 def create_conversation(
     session: Session,
     *,
@@ -211,8 +198,7 @@ def create_conversation(
         follow_up_date=add_months(on, FOLLOW_UP_MONTHS),
     )
     session.add(conversation)
-    session.commit()
-    session.refresh(conversation)
+    session.flush()
     return conversation
 
 
@@ -230,6 +216,7 @@ def add_months(day: date, months: int) -> date:
 # ---------------------------------------------------------------- steps and time
 
 
+@writes
 def open_step(
     session: Session, *, leader_id: int, conversation_id: int, step: Step, now: datetime
 ) -> Conversation:
@@ -251,7 +238,6 @@ def open_step(
     if conversation.status == ConversationStatus.planned and step != Step.start:
         conversation.status = ConversationStatus.running
     session.add(conversation)
-    session.commit()
     return conversation
 
 
@@ -342,7 +328,8 @@ def _open_conversation_with_status_card(
     return conversation, _checked_card(card, conversation.status_deck_id)
 
 
-def _picks(session: Session, conversation: Conversation, rows: list[str]) -> list[Pick]:
+def picks_of(session: Session, conversation: Conversation, rows: list[str]) -> list[Pick]:
+    """The conversation's picks in ``rows``, in their order; put-back ones too (``removed``)."""
     return list(
         session.exec(
             select(Pick)
@@ -376,6 +363,7 @@ class StatusPicked:
     pick: Pick | None
 
 
+@writes
 def tap_status_card(
     session: Session,
     *,
@@ -409,12 +397,12 @@ def tap_status_card(
             picks.append(pick)
             session.add(pick)
         else:
-            _save_pick_state(session, pick, removed=False, position=position)
+            pick.removed, pick.position = False, position
     else:
         if pick is None or pick.removed:
             return StatusPicked(conversation, card, picks, pick)
-        _save_pick_state(session, pick, removed=True, position=pick.position)
-    _commit_change(session, conversation, client)
+        pick.removed = True
+    _bump_revision(session, conversation, client)
     picks.sort(key=lambda p: (p.position, p.id or 0))
     return StatusPicked(conversation, card, picks, pick)
 
@@ -452,6 +440,7 @@ def _own_pick(session: Session, conversation: Conversation, pick_id: int) -> Pic
     return pick
 
 
+@writes
 def set_pick_note(
     session: Session, *, leader_id: int, conversation_id: int, pick_id: int, note: str
 ) -> Pick:
@@ -460,10 +449,10 @@ def set_pick_note(
     pick = _own_pick(session, conversation, pick_id)
     pick.note = check_text(note)
     session.add(pick)
-    session.commit()
     return pick
 
 
+@writes
 def place_card(
     session: Session,
     *,
@@ -478,7 +467,7 @@ def place_card(
     conversation = own_open_conversation(session, leader_id, conversation_id)
     check_fresh(conversation, revision=revision, client=client)
     card = _deck_card(session, conversation.inspiration_deck_id, card_id)
-    picks = _picks(session, conversation, list(BoardRow))
+    picks = picks_of(session, conversation, list(BoardRow))
     existing = next((p for p in picks if p.card_id == card.id), None)
     if existing is not None and not existing.removed:
         if existing.row == row:
@@ -490,7 +479,7 @@ def place_card(
     pick.removed = False
     pick.position = max((p.position for p in picks), default=0) + 1
     session.add(pick)
-    _commit_change(session, conversation, client)
+    _bump_revision(session, conversation, client)
     # expire_on_commit=False: the pick is current, no SELECT needed to read it back.
     return pick
 
@@ -502,6 +491,7 @@ def _check_room(picks: list[Pick], row: BoardRow) -> None:
         )
 
 
+@writes
 def move_pick(
     session: Session,
     *,
@@ -519,15 +509,16 @@ def move_pick(
         raise DomainError(N_("That card is no longer on the board."))
     if pick.row == row:
         return pick
-    board = _picks(session, conversation, list(BoardRow))
+    board = picks_of(session, conversation, list(BoardRow))
     _check_room(board, row)
     pick.row = row
     pick.position = max((p.position for p in board if p.row == row), default=0) + 1
     session.add(pick)
-    _commit_change(session, conversation, client)
+    _bump_revision(session, conversation, client)
     return pick
 
 
+@writes
 def remove_pick(
     session: Session,
     *,
@@ -543,19 +534,20 @@ def remove_pick(
     if not pick.removed:
         pick.removed = True
         session.add(pick)
-        _commit_change(session, conversation, client)
+        _bump_revision(session, conversation, client)
     return pick
 
 
+@writes
 def set_row_note(
     session: Session, *, leader_id: int, conversation_id: int, row: BoardRow, note: str
 ) -> None:
     conversation = own_open_conversation(session, leader_id, conversation_id)
     setattr(conversation, ROW_NOTE_FIELDS[row], check_text(note))
     session.add(conversation)
-    session.commit()
 
 
+@writes
 def set_feedback(
     session: Session, *, leader_id: int, conversation_id: int, field: str, text: str
 ) -> None:
@@ -565,7 +557,6 @@ def set_feedback(
     setattr(conversation, field, check_text(text))
     _mark_running(conversation)
     session.add(conversation)
-    session.commit()
 
 
 # ---------------------------------------------------------------- agreements
@@ -599,6 +590,7 @@ def _checked_agreement(
     return AgreementInput(text, data.owner, data.due, area, tuple(dict.fromkeys(data.pick_ids)))
 
 
+@writes
 def add_agreement(
     session: Session,
     *,
@@ -635,8 +627,7 @@ def add_agreement(
     for pick_id in data.pick_ids:
         session.add(AgreementCard(agreement_id=agreement.id or 0, pick_id=pick_id))
     conversation.no_agreements = False
-    _commit_change(session, conversation, client)
-    session.refresh(agreement)
+    _bump_revision(session, conversation, client)
     return agreement
 
 
@@ -647,6 +638,7 @@ def _own_agreement(session: Session, conversation: Conversation, agreement_id: i
     return agreement
 
 
+@writes
 def edit_agreement(
     session: Session,
     *,
@@ -669,10 +661,11 @@ def edit_agreement(
     for pick_id in data.pick_ids:
         session.add(AgreementCard(agreement_id=agreement.id or 0, pick_id=pick_id))
     session.add(agreement)
-    _commit_change(session, conversation, client)
+    _bump_revision(session, conversation, client)
     return agreement
 
 
+@writes
 def delete_agreement(
     session: Session, *, leader_id: int, conversation_id: int, agreement_id: int, client: str = ""
 ) -> None:
@@ -682,9 +675,10 @@ def delete_agreement(
     except NotFound:
         return  # already gone: a second tap on delete
     session.delete(agreement)
-    _commit_change(session, conversation, client)
+    _bump_revision(session, conversation, client)
 
 
+@writes
 def set_no_agreements(
     session: Session, *, leader_id: int, conversation_id: int, value: bool
 ) -> None:
@@ -693,7 +687,19 @@ def set_no_agreements(
         raise DomainError(N_("There are agreements already. Delete them first."))
     conversation.no_agreements = value
     session.add(conversation)
-    session.commit()
+
+
+def cards_of_agreements(session: Session, agreements: list[Agreement]) -> dict[int, list[Pick]]:
+    """The picks each agreement grew from, by agreement id, in one query."""
+    links: dict[int, list[Pick]] = {a.id or 0: [] for a in agreements}
+    if links:
+        for link, pick in session.exec(
+            select(AgreementCard, Pick)
+            .where(col(AgreementCard.agreement_id).in_(list(links)))
+            .where(AgreementCard.pick_id == Pick.id)
+        ):
+            links[link.agreement_id].append(pick)
+    return links
 
 
 def agreements_of(session: Session, conversation: Conversation) -> list[Agreement]:
@@ -728,6 +734,7 @@ def previous_agreements(session: Session, conversation: Conversation) -> list[Ag
     return agreements_of(session, earlier) if earlier else []
 
 
+@writes
 def review_agreement(
     session: Session,
     *,
@@ -748,13 +755,13 @@ def review_agreement(
     agreement.follow_up_comment = check_text(comment)
     agreement.reviewed_in_id = conversation.id
     session.add(agreement)
-    session.commit()
     return agreement
 
 
 # ---------------------------------------------------------------- finishing
 
 
+@writes
 def set_follow_up_date(
     session: Session, *, leader_id: int, conversation_id: int, day: date | None
 ) -> None:
@@ -763,15 +770,15 @@ def set_follow_up_date(
         raise DomainError(N_("The follow-up date must come after the conversation."))
     conversation.follow_up_date = day
     session.add(conversation)
-    session.commit()
 
 
+@writes
 def finish_conversation(
     session: Session, *, leader_id: int, conversation_id: int, now: datetime
 ) -> Conversation:
     """Completed is read-only, so the record must be whole: status cards and agreements."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
-    chosen = [p for p in _picks(session, conversation, [STATUS_ROW]) if not p.removed]
+    chosen = [p for p in picks_of(session, conversation, [STATUS_ROW]) if not p.removed]
     if not MIN_STATUS_CARDS <= len(chosen) <= MAX_STATUS_CARDS:
         raise DomainError(
             N_("Pick %(min)d to %(max)d status cards before you finish."),
@@ -787,5 +794,4 @@ def finish_conversation(
     conversation.status = ConversationStatus.completed
     conversation.completed_at = now
     session.add(conversation)
-    session.commit()
     return conversation

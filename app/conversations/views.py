@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,7 +16,6 @@ from app.decks.service import CardView, card_views
 from app.media.service import VariantRef, variants_of
 from app.models import (
     Agreement,
-    AgreementCard,
     BoardRow,
     Card,
     Conversation,
@@ -147,6 +147,33 @@ def conversation_view(
     )
 
 
+def step_page(
+    session: Session, conversation: Conversation, *, step: Step, lang: str, now: datetime
+) -> dict[str, object]:
+    """Everything one step's page shows."""
+    context: dict[str, object] = {
+        "c": conversation_view(session, conversation, step=step, now=now),
+        "rows": ROWS,
+    }
+    if step == Step.start:
+        context["previous"] = agreement_views(
+            session, service.previous_agreements(session, conversation), lang
+        )
+    elif step == Step.status:
+        context["status"] = status_step(session, conversation, lang)
+    elif step == Step.arbejdsglaede:
+        context["board"] = board_step(session, conversation, lang)
+    elif step == Step.aftaler:
+        context["agreements"] = agreement_views(
+            session, service.agreements_of(session, conversation), lang
+        )
+        context["choosable"] = choosable_picks(session, conversation, lang)
+        context["new_token"] = secrets.token_urlsafe(16)
+    elif step == Step.slut:
+        context["summary"] = summary(session, conversation, lang)
+    return context
+
+
 def _pick_views(
     session: Session,
     picks: list[Pick],
@@ -188,7 +215,7 @@ class StatusStepView:
 
 
 def status_step(session: Session, conversation: Conversation, lang: str) -> StatusStepView:
-    picks = service._picks(session, conversation, [STATUS_ROW])
+    picks = service.picks_of(session, conversation, [STATUS_ROW])
     by_card = {p.card_id: p for p in picks}
     active = [p for p in picks if not p.removed]
     cards = card_views(session, _deck_cards(session, conversation.status_deck_id), lang)
@@ -235,6 +262,7 @@ def status_pick(session: Session, tapped: service.StatusPicked, lang: str) -> di
     pick = next((p for p in active if p.card_id == card.id), None)
     return {
         "c": _ref(conversation),
+        "oob": True,
         "item": DeckCard(
             card=card_view,
             picked=pick is not None,
@@ -264,7 +292,7 @@ def board_step(
     only_cards: Collection[int] | None = None,
 ) -> BoardStepView:
     """The board and the tray; with ``only_cards``, only those of the tray's cards."""
-    picks = [p for p in service._picks(session, conversation, list(BoardRow)) if not p.removed]
+    picks = [p for p in service.picks_of(session, conversation, list(BoardRow)) if not p.removed]
     placed = {p.card_id: p for p in picks}
     offered = _deck_cards(session, conversation.inspiration_deck_id)
     if only_cards is not None:
@@ -296,6 +324,7 @@ def board_change(
     return {
         "c": _ref(conversation),
         "board": board_step(session, conversation, lang, only_cards=changed_cards),
+        "oob": True,
     }
 
 
@@ -338,16 +367,7 @@ def deck_preview(cards: tuple[CardView, ...]) -> dict[str, object]:
 def agreement_views(
     session: Session, agreements: list[Agreement], lang: str
 ) -> list[AgreementView]:
-    ids = [a.id for a in agreements]
-    links: dict[int, list[Pick]] = {a.id or 0: [] for a in agreements}
-    if ids:
-        rows = session.exec(
-            select(AgreementCard, Pick)
-            .where(col(AgreementCard.agreement_id).in_(ids))
-            .where(AgreementCard.pick_id == Pick.id)
-        )
-        for link, pick in rows:
-            links[link.agreement_id].append(pick)
+    links = service.cards_of_agreements(session, agreements)
     return [
         AgreementView(
             id=a.id or 0,
@@ -372,7 +392,7 @@ class ChoosablePick:
 
 
 def choosable_picks(session: Session, conversation: Conversation, lang: str) -> list[ChoosablePick]:
-    picks = service._picks(session, conversation, [STATUS_ROW, *BoardRow])
+    picks = service.picks_of(session, conversation, [STATUS_ROW, *BoardRow])
     return [
         ChoosablePick(id=p.id or 0, title=p.title(lang), where=p.row)
         for p in picks
@@ -429,6 +449,15 @@ def home(session: Session, *, leader_id: int) -> dict[str, object]:
         "open": [i for i in items if i.status != ConversationStatus.completed],
         "completed": [i for i in items if i.status == ConversationStatus.completed],
         "employees": [EmployeeHistory(name, tuple(c)) for name, c in by_employee.items()],
+    }
+
+
+def new_conversation(session: Session, *, leader_id: int, today: date) -> dict[str, object]:
+    """The planning form: the leader's employees to pick from and the decks on offer."""
+    return {
+        "employees": service.employees_of(session, leader_id=leader_id),
+        "decks": deck_choices(session),
+        "today": today,
     }
 
 

@@ -18,7 +18,7 @@ router = APIRouter()
 
 @router.get("/employees")
 def employees_list(request: Request, session: SessionDep, leader: LeaderDep) -> Response:
-    rows = service.employee_rows(session, leader_id=leader.id or 0)
+    rows = service.employee_rows(session, leader_id=leader.id)
     return render(request, "employees/list.html", {"employees": rows})
 
 
@@ -36,7 +36,7 @@ def employees_update(
     try:
         service.update_employee(
             session,
-            leader_id=leader.id or 0,
+            leader_id=leader.id,
             employee_id=employee_id,
             name=name,
             email=email,
@@ -45,9 +45,8 @@ def employees_update(
         saved = employee_id
         error = None
     except DomainError as problem:
-        session.rollback()
         error = (employee_id, problem)
-    rows = service.employee_rows(session, leader_id=leader.id or 0)
+    rows = service.employee_rows(session, leader_id=leader.id)
     return render(
         request,
         "employees/list.html",

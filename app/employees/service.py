@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.db import writes
 from app.errors import N_, DomainError, NotFound
 from app.models import Conversation, Employee
 
@@ -47,6 +48,7 @@ def employee_rows(session: Session, *, leader_id: int) -> list[EmployeeRow]:
     ]
 
 
+@writes
 def update_employee(
     session: Session, *, leader_id: int, employee_id: int, name: str, email: str, team: str
 ) -> Employee:
@@ -67,5 +69,4 @@ def update_employee(
             raise DomainError(N_("You already have an employee with that name."))
     employee.name, employee.email, employee.team = name, email, team
     session.add(employee)
-    session.commit()
     return employee

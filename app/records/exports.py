@@ -16,6 +16,7 @@ from typing import Literal
 from sqlmodel import Session, col, select
 
 from app.conversations.service import own_conversation
+from app.db import write_transaction
 from app.errors import NotFound
 from app.models import Conversation, Employee
 from app.records import audit
@@ -102,16 +103,16 @@ def export_conversation(
     """The leader's own conversation in one format; the export is in the audit log."""
     conversation = own_conversation(session, leader_id, conversation_id)
     document = _document(session, conversation, fmt, organisation, now)
-    audit.log(
-        session,
-        action="export",
-        at=now,
-        user_id=leader_id,
-        conversation_id=conversation_id,
-        employee_id=conversation.employee_id,
-        format=fmt,
-    )
-    session.commit()
+    with write_transaction(session):
+        audit.log(
+            session,
+            action="export",
+            at=now,
+            user_id=leader_id,
+            conversation_id=conversation_id,
+            employee_id=conversation.employee_id,
+            format=fmt,
+        )
     return render(document, conversation, fmt, now)
 
 
@@ -150,6 +151,9 @@ def export_employee(
             for fmt in BATCH_FORMATS:
                 export = render(document, conversation, fmt, now)
                 archive.writestr(export.filename, export.data)
+    # Logged after the rendering, which takes seconds: not while holding the write lock.
+    with write_transaction(session):
+        for conversation in conversations:
             audit.log(
                 session,
                 action="batch_export",
@@ -159,15 +163,14 @@ def export_employee(
                 employee_id=employee_id,
                 format="zip",
             )
-    audit.log(
-        session,
-        action="batch_export",
-        at=now,
-        user_id=leader_id,
-        employee_id=employee_id,
-        format="zip",
-    )
-    session.commit()
+        audit.log(
+            session,
+            action="batch_export",
+            at=now,
+            user_id=leader_id,
+            employee_id=employee_id,
+            format="zip",
+        )
     return Export(
         buffer.getvalue(), MEDIA_TYPES["zip"], f"mus-medarbejder-{employee_id}-{now.date()}.zip"
     )

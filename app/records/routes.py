@@ -7,30 +7,27 @@ conversations router, whose ``/conversations/{id}/{step}`` would otherwise catch
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
+from sqlmodel import Session
 
-from app.accounts.deps import AdminDep, LeaderDep
-from app.db import SessionDep, WriteSessionDep
+from app.accounts.deps import Account, AdminDep, LeaderDep
+from app.config import Settings
+from app.db import SessionDep
+from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.i18n import translate
 from app.models import User
 from app.records import audit, exports, mail, share
-from app.web import is_partial, render
+from app.web import path_for, render
 
 router = APIRouter()
 # Personal data: never kept by a browser or proxy cache.
 PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
-
-
-def _now(request: Request) -> Any:
-    return request.app.state.clock()
-
-
-def _organisation(request: Request) -> str:
-    return str(request.app.state.settings.organisation_name)
 
 
 def _download(export: exports.Export, *, inline: bool = False) -> Response:
@@ -46,64 +43,104 @@ def _download(export: exports.Export, *, inline: bool = False) -> Response:
 
 
 def _export(
-    request: Request, session: Any, leader: Any, conversation_id: int, fmt: Any
+    session: Session,
+    leader: Account,
+    conversation_id: int,
+    fmt: exports.Format,
+    settings: Settings,
+    now: datetime,
 ) -> Response:
     export = exports.export_conversation(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
         fmt=fmt,
-        organisation=_organisation(request),
-        now=_now(request),
+        organisation=settings.organisation_name,
+        now=now,
     )
-    return _download(export, inline=fmt in ("pdf", "agreements"))
+    return _download(export, inline=fmt in ("pdf", "agreements", "json"))
 
 
 @router.get("/conversations/{conversation_id}/export.pdf")
 def records_pdf(
-    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+    conversation_id: int,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    return _export(request, session, leader, conversation_id, "pdf")
+    return _export(session, leader, conversation_id, "pdf", settings, now)
 
 
 @router.get("/conversations/{conversation_id}/agreements.pdf")
 def records_agreements_pdf(
-    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+    conversation_id: int,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    return _export(request, session, leader, conversation_id, "agreements")
+    return _export(session, leader, conversation_id, "agreements", settings, now)
 
 
 @router.get("/conversations/{conversation_id}/export.md")
 def records_markdown(
-    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+    conversation_id: int,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    return _export(request, session, leader, conversation_id, "md")
+    return _export(session, leader, conversation_id, "md", settings, now)
 
 
 @router.get("/conversations/{conversation_id}/export.docx")
 def records_docx(
-    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+    conversation_id: int,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    return _export(request, session, leader, conversation_id, "docx")
+    return _export(session, leader, conversation_id, "docx", settings, now)
+
+
+@router.get("/conversations/{conversation_id}/export.json")
+def records_json(
+    conversation_id: int,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    return _export(session, leader, conversation_id, "json", settings, now)
 
 
 @router.get("/conversations/{conversation_id}/followup.ics")
 def records_ics(
-    conversation_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+    conversation_id: int,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    return _export(request, session, leader, conversation_id, "ics")
+    return _export(session, leader, conversation_id, "ics", settings, now)
 
 
 @router.get("/employees/{employee_id}/records.zip")
 def records_employee_zip(
-    employee_id: int, request: Request, session: WriteSessionDep, leader: LeaderDep
+    employee_id: int,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     export = exports.export_employee(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         employee_id=employee_id,
-        organisation=_organisation(request),
-        now=_now(request),
+        organisation=settings.organisation_name,
+        now=now,
     )
     return _download(export)
 
@@ -111,20 +148,24 @@ def records_employee_zip(
 # ---------------------------------------------------------------- the employee's copy
 
 
-def _share_url(request: Request) -> Any:
+def _share_url(request: Request) -> Callable[[str], str]:
     return lambda token: str(request.url_for("records_shared", token=token))
 
 
 def _share_context(
-    request: Request, session: Any, leader: Any, conversation_id: int
+    request: Request,
+    session: Session,
+    leader: Account,
+    conversation_id: int,
+    settings: Settings,
+    now: datetime,
 ) -> dict[str, Any]:
     lang = str(request.state.lang)
-    settings = request.app.state.settings
     view = share.share_view(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
-        now=_now(request),
+        now=now,
         url_for_token=_share_url(request),
         qr_title=translate(lang, N_("QR code for the employee's copy")),
         email_enabled=settings.email_enabled,
@@ -134,41 +175,66 @@ def _share_context(
 
 @router.get("/conversations/{conversation_id}/share")
 def records_share(
-    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
+    conversation_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    context = _share_context(request, session, leader, conversation_id)
+    context = _share_context(request, session, leader, conversation_id, settings, now)
     return render(request, "records/share.html", context, block="share_area", headers=PRIVATE)
 
 
-def _back_to_share(request: Request, session: Any, leader: Any, conversation_id: int) -> Response:
-    if is_partial(request):
-        return records_share(conversation_id, request, session, leader)
-    target = request.url_for("records_share", conversation_id=conversation_id).path
-    return RedirectResponse(target, status_code=303)
+def _share_panel(
+    request: Request,
+    session: Session,
+    leader: Account,
+    conversation_id: int,
+    settings: Settings,
+    now: datetime,
+) -> Response:
+    """After a change to the link: the panel for htmx, the share page for a plain form."""
+    return render(
+        request,
+        "records/share.html",
+        _share_context(request, session, leader, conversation_id, settings, now),
+        block="share_area",
+        page=path_for(request.app, "records_share", conversation_id=conversation_id),
+        headers=PRIVATE,
+    )
 
 
 @router.post("/conversations/{conversation_id}/share")
 def records_share_create(
-    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
+    conversation_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     share.create_share(
         session,
-        leader_id=leader.id or 0,
+        leader_id=leader.id,
         conversation_id=conversation_id,
-        now=_now(request),
-        days=request.app.state.settings.share_link_days,
+        now=now,
+        days=settings.share_link_days,
     )
-    return _back_to_share(request, session, leader, conversation_id)
+    return _share_panel(request, session, leader, conversation_id, settings, now)
 
 
 @router.post("/conversations/{conversation_id}/share/revoke")
 def records_share_revoke(
-    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep
+    conversation_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
-    share.revoke_share(
-        session, leader_id=leader.id or 0, conversation_id=conversation_id, now=_now(request)
-    )
-    return _back_to_share(request, session, leader, conversation_id)
+    share.revoke_share(session, leader_id=leader.id, conversation_id=conversation_id, now=now)
+    return _share_panel(request, session, leader, conversation_id, settings, now)
 
 
 @router.post("/conversations/{conversation_id}/share/email")
@@ -177,17 +243,18 @@ def records_share_email(
     request: Request,
     session: SessionDep,
     leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
     email: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """A plain ``def``: smtplib blocks, so FastAPI runs this in a worker thread."""
-    settings = request.app.state.settings
     extra: dict[str, Any]
     try:
         sent_to = share.email_share(
             session,
-            leader_id=leader.id or 0,
+            leader_id=leader.id,
             conversation_id=conversation_id,
-            now=_now(request),
+            now=now,
             to=email,
             smtp=mail.SmtpConfig.from_settings(settings),
             url_for_token=_share_url(request),
@@ -196,9 +263,8 @@ def records_share_email(
     except DomainError as problem:
         # Shown in the panel, beside the form, with the typed address kept: the panel sits at
         # the foot of a long page, far from the page's message area.
-        session.rollback()
         extra, status = {"email_error": problem, "typed_email": email}, problem.status_code
-    context = {**_share_context(request, session, leader, conversation_id), **extra}
+    context = {**_share_context(request, session, leader, conversation_id, settings, now), **extra}
     return render(
         request,
         "records/share.html",
@@ -237,11 +303,9 @@ def _gone(request: Request, reason: str) -> Response:
 
 
 @router.get("/r/{token}")
-def records_shared(token: str, request: Request, session: WriteSessionDep) -> Response:
+def records_shared(token: str, request: Request, session: SessionDep, now: NowDep) -> Response:
     try:
-        link, conversation = share.use_share(
-            session, token=token, now=_now(request), action="share_opened"
-        )
+        link, conversation = share.use_share(session, token=token, now=now, action="share_opened")
     except share.ShareGone as gone:
         return _gone(request, gone.reason)
     leader = session.get(User, conversation.leader_id)
@@ -259,15 +323,17 @@ def records_shared(token: str, request: Request, session: WriteSessionDep) -> Re
 
 
 @router.get("/r/{token}/record.pdf")
-def records_shared_pdf(token: str, request: Request, session: WriteSessionDep) -> Response:
+def records_shared_pdf(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
     try:
         _, conversation = share.use_share(
-            session, token=token, now=_now(request), action="share_downloaded", format="pdf"
+            session, token=token, now=now, action="share_downloaded", format="pdf"
         )
     except share.ShareGone as gone:
         return _gone(request, gone.reason)
     export = exports.employee_copy(
-        session, conversation, organisation=_organisation(request), now=_now(request)
+        session, conversation, organisation=settings.organisation_name, now=now
     )
     return _download(export, inline=True)
 

@@ -7,7 +7,6 @@ from typing import Any
 from sqlmodel import Session
 
 from app.conversations import service as conversations
-from app.conversations.views import agreement_views
 from app.models import Agreement, BoardRow, Conversation, Employee, Pick, User
 from app.models.conversations import STATUS_ROW
 
@@ -24,18 +23,19 @@ def _card(pick: Pick, lang: str) -> dict[str, Any]:
 
 
 def _agreements(session: Session, agreements: list[Agreement], lang: str) -> list[dict[str, Any]]:
+    cards = conversations.cards_of_agreements(session, agreements)
     return [
         {
-            "id": view.id,
-            "text": view.text,
-            "owner": view.owner,
-            "due": view.due.isoformat() if view.due else None,
-            "strategic_area": view.strategic_area or None,
-            "status": view.status,
-            "follow_up_comment": view.follow_up_comment or None,
-            "cards": list(view.card_titles),
+            "id": agreement.id,
+            "text": agreement.text,
+            "owner": agreement.owner,
+            "due": agreement.due.isoformat() if agreement.due else None,
+            "strategic_area": agreement.strategic_area or None,
+            "status": agreement.status,
+            "follow_up_comment": agreement.follow_up_comment or None,
+            "cards": [pick.title(lang) for pick in cards[agreement.id or 0]],
         }
-        for view in agreement_views(session, agreements, lang)
+        for agreement in agreements
     ]
 
 
@@ -46,7 +46,7 @@ def build_record(session: Session, conversation: Conversation) -> dict[str, Any]
     leader = session.get(User, conversation.leader_id)
     picks = [
         p
-        for p in conversations._picks(session, conversation, [STATUS_ROW, *BoardRow])
+        for p in conversations.picks_of(session, conversation, [STATUS_ROW, *BoardRow])
         if not p.removed
     ]
     return {

@@ -14,6 +14,7 @@ import segno
 from sqlmodel import Session, col, select
 
 from app.conversations.service import own_conversation
+from app.db import write_transaction, writes
 from app.errors import N_, DomainError
 from app.i18n import format_day, translate
 from app.models import Conversation, ConversationStatus, Employee, RecordShare, User
@@ -56,6 +57,7 @@ def active_share(session: Session, conversation_id: int, now: datetime) -> Recor
     return next((s for s in shares if is_active(s, now)), None)
 
 
+@writes
 def create_share(
     session: Session, *, leader_id: int, conversation_id: int, now: datetime, days: int
 ) -> RecordShare:
@@ -90,11 +92,10 @@ def create_share(
         employee_id=conversation.employee_id,
         share_id=share.id,
     )
-    session.commit()
-    session.refresh(share)
     return share
 
 
+@writes
 def revoke_share(session: Session, *, leader_id: int, conversation_id: int, now: datetime) -> None:
     conversation = own_conversation(session, leader_id, conversation_id)
     share = active_share(session, conversation_id, now)
@@ -111,7 +112,6 @@ def revoke_share(session: Session, *, leader_id: int, conversation_id: int, now:
         employee_id=conversation.employee_id,
         share_id=share.id,
     )
-    session.commit()
 
 
 def use_share(
@@ -119,35 +119,34 @@ def use_share(
 ) -> tuple[RecordShare, Conversation]:
     """The share and its conversation, counted and logged; refused uses are logged too."""
     token = token.strip().lower()
-    share = (
-        session.exec(select(RecordShare).where(RecordShare.token == token)).first()
-        if len(token) == TOKEN_LENGTH
-        else None
-    )
-    if share is None:
+    if len(token) != TOKEN_LENGTH:
         raise ShareGone("unknown")
-    conversation = session.get(Conversation, share.conversation_id)
-    reason = (
-        "revoked"
-        if share.revoked_at is not None
-        else "expired"
-        if _aware(share.expires_at) <= now
-        else None
-    )
-    audit.log(
-        session,
-        action=f"share_refused_{reason}" if reason else action,
-        at=now,
-        conversation_id=share.conversation_id,
-        employee_id=conversation.employee_id if conversation else None,
-        share_id=share.id,
-        format=format,
-    )
-    if reason is None:
-        share.uses += 1
-        share.last_used_at = now
-        session.add(share)
-    session.commit()
+    with write_transaction(session):
+        share = session.exec(select(RecordShare).where(RecordShare.token == token)).first()
+        if share is None:
+            raise ShareGone("unknown")
+        conversation = session.get(Conversation, share.conversation_id)
+        reason = (
+            "revoked"
+            if share.revoked_at is not None
+            else "expired"
+            if _aware(share.expires_at) <= now
+            else None
+        )
+        audit.log(
+            session,
+            action=f"share_refused_{reason}" if reason else action,
+            at=now,
+            conversation_id=share.conversation_id,
+            employee_id=conversation.employee_id if conversation else None,
+            share_id=share.id,
+            format=format,
+        )
+        if reason is None:
+            share.uses += 1
+            share.last_used_at = now
+            session.add(share)
+    # Raised after the write: a refused use stays in the log.
     if reason or conversation is None:
         raise ShareGone(reason or "unknown")
     return share, conversation
@@ -258,8 +257,8 @@ def email_share(
 ) -> str:
     """E-mail the active link (the link only) to ``to``; the address it went to.
 
-    The transaction ends before the mail server is called: a POST holds SQLite's write lock
-    (BEGIN IMMEDIATE) from its first query, and a slow server must not stall every writer."""
+    Only the audit entry is written, after the mail server answered: a slow server must not
+    hold SQLite's one write lock and stall every writer."""
     if smtp is None:
         raise DomainError(N_("Sending e-mail is not set up on this server."))
     conversation = own_conversation(session, leader_id, conversation_id)
@@ -275,7 +274,6 @@ def email_share(
         url=url_for_token(share.token),
         until=_aware(share.expires_at),
     )
-    session.commit()  # nothing written yet: this only releases the lock
     message = mail.compose(sender=smtp.sender, to=address, subject=subject, body=body)
     try:
         mail.send(smtp, message)
@@ -288,14 +286,14 @@ def email_share(
             problem.kind,
         )
         raise DomainError(MAIL_NOT_SENT, status_code=502) from problem
-    audit.log(
-        session,
-        action="share_email",
-        at=now,
-        user_id=leader_id,
-        conversation_id=conversation_id,
-        employee_id=employee_id,
-        share_id=share_id,
-    )
-    session.commit()
+    with write_transaction(session):
+        audit.log(
+            session,
+            action="share_email",
+            at=now,
+            user_id=leader_id,
+            conversation_id=conversation_id,
+            employee_id=employee_id,
+            share_id=share_id,
+        )
     return address

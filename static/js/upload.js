@@ -112,7 +112,7 @@
     request.addEventListener("load", () => {
       stopPolling();
       const type = request.getResponseHeader("content-type") || "";
-      if (request.status === 401 && request.getResponseHeader("HX-Redirect")) {
+      if (request.getResponseHeader("HX-Redirect")) {
         window.location.assign(request.getResponseHeader("HX-Redirect"));
         return;
       }

@@ -1,0 +1,26 @@
+"""What a route may ask for besides its session and its user: the settings and the time, so
+that no route reaches into ``request.app.state``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.config import Settings
+
+
+async def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def _now(request: Request) -> datetime:
+    """The request's moment, from the app's clock (tests inject their own)."""
+    now: datetime = request.app.state.clock()
+    return now
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+NowDep = Annotated[datetime, Depends(_now)]
