@@ -33,7 +33,7 @@ from app.models import (
     Step,
     StepTime,
 )
-from app.models.conversations import STATUS_ROW
+from app.models.conversations import STATUS_ROW, employee_name
 
 MAX_STATUS_CARDS = 3
 MIN_STATUS_CARDS = 1
@@ -142,11 +142,7 @@ def employees_of(session: Session, *, leader_id: int) -> list[Employee]:
 
 
 def find_or_add_employee(session: Session, *, leader_id: int, name: str) -> Employee:
-    name = " ".join(name.split())
-    if not name:
-        raise DomainError(N_("Enter the employee's name."))
-    if len(name) > 200:
-        raise DomainError(N_("The name is too long."))
+    name = employee_name(name)
     for employee in employees_of(session, leader_id=leader_id):
         if employee.name.casefold() == name.casefold():
             return employee

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.db import writes
 from app.errors import N_, DomainError, NotFound
 from app.models import Conversation, Employee
+from app.models.conversations import MAX_NAME, employee_name
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,8 @@ def update_employee(
     employee = session.get(Employee, employee_id)
     if employee is None or employee.leader_id != leader_id:
         raise NotFound()
-    name, email, team = " ".join(name.split()), email.strip(), " ".join(team.split())
-    if not name:
-        raise DomainError(N_("Enter the employee's name."))
-    if len(name) > 200 or len(team) > 200:
+    name, email, team = employee_name(name), email.strip(), " ".join(team.split())
+    if len(team) > MAX_NAME:
         raise DomainError(N_("The name is too long."))
     if email and ("@" not in email or len(email) > 254 or " " in email):
         raise DomainError(N_("Enter a valid e-mail address."))

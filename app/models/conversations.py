@@ -8,6 +8,7 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
+from app.errors import N_, DomainError
 
 
 class ConversationStatus(StrEnum):
@@ -47,14 +48,28 @@ class AgreementStatus(StrEnum):
 STATUS_ROW = "status"  # Pick.row for a status card; board rows use BoardRow
 
 
+MAX_NAME = 200
+
+
+def employee_name(typed: str) -> str:
+    """An employee's name as typed, with its spaces tidied; the same rule where a conversation
+    is planned and where the employee list is edited."""
+    name = " ".join(typed.split())
+    if not name:
+        raise DomainError(N_("Enter the employee's name."))
+    if len(name) > MAX_NAME:
+        raise DomainError(N_("The name is too long."))
+    return name
+
+
 class Employee(SQLModel, table=True):
     __tablename__ = "employees"
 
     id: int | None = Field(default=None, primary_key=True)
     leader_id: int = Field(foreign_key="users.id", index=True)
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=MAX_NAME)
     email: str = Field(default="", max_length=254)
-    team: str = Field(default="", max_length=200)
+    team: str = Field(default="", max_length=MAX_NAME)
     created_at: datetime = Field(default_factory=utcnow)
 
 
