@@ -32,11 +32,11 @@ from app.models import (
     Step,
     StepTime,
 )
+from app.models.conversations import MAX_PER_ROW as MAX_PER_ROW
+from app.models.conversations import MAX_STATUS_CARDS as MAX_STATUS_CARDS
 from app.models.conversations import STATUS_ROW
 
-MAX_STATUS_CARDS = 3
 MIN_STATUS_CARDS = 1
-MAX_PER_ROW = 3
 MAX_NOTE = 5000
 MAX_AGREEMENT = 2000
 FOLLOW_UP_MONTHS = 6

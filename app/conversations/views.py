@@ -9,9 +9,9 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from app.cards.views import CardView, card_views
 from app.conversations import service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, RowInfo, step_after, step_before
-from app.decks.service import CardView, card_views
 from app.media.service import VariantRef, variants_of
 from app.models import (
     Agreement,
@@ -315,24 +315,6 @@ def _board_rows(views: list[PickView], notes: dict[BoardRow, str]) -> tuple[Boar
             )
         )
     return tuple(rows)
-
-
-def deck_preview(cards: tuple[CardView, ...]) -> dict[str, object]:
-    """A deck in the Status and Arbejdsglæde steps' own views, for its preview: no
-    conversation behind it, so every link to the server is left out and nothing is saved."""
-    offered = tuple(
-        DeckCard(card=card, picked=False, pick_id=None, on_board_row=None) for card in cards
-    )
-    return {
-        "c": ConversationRef(id=0, is_open=False, revision=0, preview=True),
-        "status": StatusStepView(
-            cards=offered,
-            chosen=(),
-            can_pick_more=True,
-            max_cards=service.MAX_STATUS_CARDS,
-        ),
-        "board": BoardStepView(cards=offered, rows=_board_rows([], {})),
-    }
 
 
 def agreement_views(

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import FacilitatorDep
-from app.conversations.views import deck_preview
+from app.cards.views import deck_preview
 from app.db import SessionDep, only_reads_from_here
 from app.decks import archive, editing, service
 from app.decks.zipcheck import UploadLimits, read_limited

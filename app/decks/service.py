@@ -13,13 +13,14 @@ from pathlib import Path, PurePosixPath
 
 from sqlmodel import Session, col, select
 
+from app.cards.views import CardView, card_views
 from app.clock import utcnow
 from app.decks.files import KnownImage
 from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_file_name
 from app.decks.zipcheck import MANIFEST, FileProblem
 from app.errors import N_, DomainError
 from app.media.pipeline import ProcessedImage, process_image
-from app.media.service import VariantRef, store_image, variants_of
+from app.media.service import store_image
 from app.models import Card, Deck, DeckPurpose, DeckStatus, Image, ImageVariant
 
 log = logging.getLogger(__name__)
@@ -289,17 +290,6 @@ def load_default_decks(session: Session, *, cards_dir: Path, max_pixels: int) ->
 
 
 @dataclass(frozen=True)
-class CardView:
-    id: int
-    title: str
-    alt: str
-    theme: str
-    thumb: VariantRef
-    large: VariantRef
-    srcset: tuple[VariantRef, ...]
-
-
-@dataclass(frozen=True)
 class DeckView:
     id: int
     slug: str
@@ -339,33 +329,6 @@ def current_cards(session: Session, deck_id: int) -> list[Card]:
             .order_by(col(Card.position), col(Card.id))
         )
     )
-
-
-def card_views(
-    session: Session,
-    cards: list[Card],
-    lang: str,
-    variants: dict[str, list[VariantRef]] | None = None,
-) -> list[CardView]:
-    if variants is None:
-        variants = variants_of(session, [card.image_sha256 for card in cards])
-    views: list[CardView] = []
-    for card in cards:
-        found = variants.get(card.image_sha256)
-        if not found:
-            continue
-        views.append(
-            CardView(
-                id=card.id or 0,
-                title=card.title(lang),
-                alt=card.alt(lang),
-                theme=card.theme,
-                thumb=found[0],
-                large=found[-1],
-                srcset=tuple(found),
-            )
-        )
-    return views
 
 
 def _deck_view(deck: Deck, cards: list[CardView], lang: str) -> DeckView:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -8,6 +9,7 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
+from app.errors import N_
 
 
 class ConversationStatus(StrEnum):
@@ -45,6 +47,28 @@ class AgreementStatus(StrEnum):
 
 
 STATUS_ROW = "status"  # Pick.row for a status card; board rows use BoardRow
+# The picking steps' limits and the board's rows, below the areas: the conversation holds
+# them, a deck's preview shows them.
+MAX_STATUS_CARDS = 3
+MAX_PER_ROW = 3
+
+
+@dataclass(frozen=True)
+class RowInfo:
+    row: BoardRow
+    name: str  # msgid: the region's accessible name
+    question: str  # msgid: the question the row answers
+
+
+ROWS: tuple[RowInfo, ...] = (
+    RowInfo(BoardRow.glad, N_("Glad"), N_("What makes you glad in your work?")),
+    RowInfo(BoardRow.less_glad, N_("Less glad"), N_("What makes you less glad in your work?")),
+    RowInfo(
+        BoardRow.more_glad,
+        N_("Even more glad"),
+        N_("What could make you even more glad in your work?"),
+    ),
+)
 
 
 class Employee(SQLModel, table=True):
