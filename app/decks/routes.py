@@ -1,5 +1,5 @@
 """Browsing decks: the list with covers, a deck's cards in a grid. Uploading and editing
-live beside this in upload_routes.py and edit_routes.py, included here."""
+live beside this in upload/ and edit/, their routers included here."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from fastapi.responses import Response
 
 from app.accounts.deps import CurrentUser
 from app.db import SessionDep
-from app.decks import edit_routes, service, upload_routes
+from app.decks import service
+from app.decks.edit.routes import router as edit_router
+from app.decks.upload.routes import router as upload_router
 from app.models import DeckStatus
 from app.web import render
 
 router = APIRouter()
 # Before /decks/{slug}: "/decks/new" must not be read as a deck called "new".
-router.include_router(upload_routes.router)
-router.include_router(edit_routes.router)
+router.include_router(upload_router)
+router.include_router(edit_router)
 
 # What a facilitator may filter the list by; a leader sees published decks only.
 FILTERS: dict[str, tuple[str, ...]] = {

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts
-from app.decks import upload
-from app.decks.upload_views import report
+from app.decks.upload import service as upload
+from app.decks.upload.views import report
 from app.decks.zipcheck import UploadLimits
 from app.errors import DomainError
 from app.models import Card, Deck, DeckStatus, Image

@@ -1,4 +1,4 @@
-"""Editing a deck over HTTP (facilitators and admins): thin, the rules are in editing.py.
+"""Editing a deck over HTTP (facilitators and admins): thin, the rules are in service.py.
 
 Each change answers htmx with the piece of the page it changed, and a plain form post with a
 redirect back to the editor, so the editor works without JavaScript too.
@@ -16,7 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.deps import FacilitatorDep
 from app.cards.views import deck_preview
 from app.db import SessionDep, only_reads_from_here
-from app.decks import archive, editing, service
+from app.decks import archive
+from app.decks.edit import service, views
+from app.decks.service import deck_view, get_deck
 from app.decks.zipcheck import UploadLimits, read_limited
 from app.errors import N_, DomainError
 from app.web import is_partial, render
@@ -28,10 +30,10 @@ TEMPLATE = "decks/edit.html"
 
 def _editor(request: Request, session: SessionDep, slug: str, **extra: object) -> dict[str, object]:
     try:
-        deck = editing.editor_view(session, slug=slug, lang=request.state.lang)
+        deck = views.editor_view(session, slug=slug, lang=request.state.lang)
     except LookupError:
         raise HTTPException(status_code=404) from None
-    return {"deck": deck, "themes": editing.theme_suggestions(session), **extra}
+    return {"deck": deck, "themes": views.theme_suggestions(session), **extra}
 
 
 def _back(request: Request, slug: str, anchor: str = "") -> Response:
@@ -75,7 +77,7 @@ def decks_update(
     attribution: Annotated[str, Form()] = "",
 ) -> Response:
     _call(
-        editing.update_deck,
+        service.update_deck,
         session,
         slug=slug,
         name_da=name_da,
@@ -98,7 +100,7 @@ def decks_update(
 def _current_purpose(session: SessionDep, slug: str) -> str:
     # A locked purpose is shown, not sent (a disabled field): keep what the deck has.
     try:
-        return editing.editable_deck(session, slug).purpose
+        return service.editable_deck(session, slug).purpose
     except LookupError:
         raise HTTPException(status_code=404) from None
 
@@ -111,7 +113,7 @@ def decks_status(
     user: FacilitatorDep,
     status: Annotated[str, Form()] = "",
 ) -> Response:
-    _call(editing.change_status, session, slug=slug, status=status, now=request.app.state.clock())
+    _call(service.change_status, session, slug=slug, status=status, now=request.app.state.clock())
     url = request.url_for("decks_edit", slug=slug).path
     if is_partial(request):
         return Response(status_code=204, headers={"HX-Redirect": url})
@@ -132,7 +134,7 @@ def decks_card_update(
     theme: Annotated[str, Form()] = "",
 ) -> Response:
     card = _call(
-        editing.update_card,
+        service.update_card,
         session,
         slug=slug,
         card_id=card_id,
@@ -177,7 +179,7 @@ async def decks_card_image(
         # and could wait there for SQLite's write lock, stopping every request (DESIGN §8).
         data = read_limited(image.file, image.filename or "", limits)
         card = _call(
-            editing.replace_card_image,
+            service.replace_card_image,
             session,
             slug=slug,
             card_id=card_id,
@@ -196,7 +198,7 @@ async def decks_card_image(
 def decks_card_remove(
     slug: str, card_id: int, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    _call(editing.remove_card, session, slug=slug, card_id=card_id, now=request.app.state.clock())
+    _call(service.remove_card, session, slug=slug, card_id=card_id, now=request.app.state.clock())
     return _cards(request, session, slug)
 
 
@@ -204,7 +206,7 @@ def decks_card_remove(
 def decks_card_cover(
     slug: str, card_id: int, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    _call(editing.set_cover, session, slug=slug, card_id=card_id, now=request.app.state.clock())
+    _call(service.set_cover, session, slug=slug, card_id=card_id, now=request.app.state.clock())
     return _cards(request, session, slug)
 
 
@@ -218,7 +220,7 @@ def decks_card_move(
     offset: Annotated[int, Form()] = 0,
 ) -> Response:
     _call(
-        editing.move_card,
+        service.move_card,
         session,
         slug=slug,
         card_id=card_id,
@@ -237,7 +239,7 @@ def decks_order(
     card: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
     _call(
-        editing.reorder_cards,
+        service.reorder_cards,
         session,
         slug=slug,
         card_ids=card or [],
@@ -251,7 +253,7 @@ def decks_preview(
     slug: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
     try:
-        deck = service.deck_view(session, slug=slug, lang=request.state.lang)
+        deck = deck_view(session, slug=slug, lang=request.state.lang)
     except LookupError:
         raise HTTPException(status_code=404) from None
     return render(request, "decks/preview.html", {"deck": deck, **deck_preview(deck.cards)})
@@ -262,7 +264,7 @@ async def decks_download(
     slug: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
     def build() -> archive.Exported:
-        return archive.export_deck(session, deck=_call(service.get_deck, session, slug))
+        return archive.export_deck(session, deck=_call(get_deck, session, slug))
 
     exported = await to_thread.run_sync(build)
     return Response(

@@ -19,8 +19,7 @@ from sqlmodel import Session
 
 from app.accounts.deps import FacilitatorDep
 from app.db import SessionDep, only_reads_from_here
-from app.decks import upload as service
-from app.decks import upload_views as views
+from app.decks.upload import service, views
 from app.decks.zipcheck import UploadLimits
 from app.errors import N_
 from app.i18n import format_day, translate

@@ -20,9 +20,9 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
 from app.db import engine_of, read_session
-from app.decks import service
 from app.decks.files import Examined, KnownImage, examine
 from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_file_name
+from app.decks.service import create_deck, find_known_image, match_manifest, twin
 from app.decks.zipcheck import (
     MANIFEST,
     FileProblem,
@@ -258,7 +258,7 @@ def _known_finder(engine: Engine) -> Callable[[str], KnownImage | None]:
     def find(sha256: str) -> KnownImage | None:
         # A read-only session: a lookup must not take the write lock that decoding then holds.
         with read_session(engine) as reader:
-            return service.find_known_image(reader, sha256)
+            return find_known_image(reader, sha256)
 
     return find
 
@@ -403,7 +403,7 @@ def check(session: Session, upload: DeckUpload) -> Checked:
     for f in files:
         if f.problem:
             problems.append(FileProblem(f.name, f.problem, _params(f.problem_params)))
-    entries, missing = service.match_manifest(manifest, [f.name for f in images])
+    entries, missing = match_manifest(manifest, [f.name for f in images])
     problems += missing
     by_name = {f.name: f for f in images}
     seen: dict[str, str] = {}
@@ -413,7 +413,7 @@ def check(session: Session, upload: DeckUpload) -> Checked:
         if row is None or row.problem or row.image_sha256 is None:
             continue
         if row.image_sha256 in seen:
-            problems.append(service.twin(row.name, seen[row.image_sha256]))
+            problems.append(twin(row.name, seen[row.image_sha256]))
             continue
         seen[row.image_sha256] = row.name
         matched.append((entry, row))
@@ -431,7 +431,7 @@ def finish(session: Session, *, upload: DeckUpload, now: datetime) -> DeckUpload
         return upload
     # One staged image at a time (a generator), written and let go before the next.
     cards = ((entry, _staged_image(session, row)) for entry, row in checked.entries)
-    deck = service.create_deck(
+    deck = create_deck(
         session,
         manifest=checked.manifest,
         cards=cards,
