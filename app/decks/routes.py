@@ -3,7 +3,7 @@ live beside this in upload/ and edit/, their routers included here."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import CurrentUser
@@ -51,9 +51,6 @@ def decks_list(
 def decks_show(slug: str, request: Request, session: SessionDep, user: CurrentUser) -> Response:
     # Drafts and archived decks are the facilitators' business: for a leader they are not there.
     statuses = tuple(DeckStatus) if user.is_facilitator else (DeckStatus.published,)
-    try:
-        deck = service.deck_view(session, slug=slug, lang=request.state.lang, statuses=statuses)
-    except LookupError:
-        raise HTTPException(status_code=404) from None
+    deck = service.deck_view(session, slug=slug, lang=request.state.lang, statuses=statuses)
     context = {"deck": deck, "can_manage": user.is_facilitator}
     return render(request, "decks/show.html", context, block="cards")

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import Column, MetaData, Table, inspect, literal
 from sqlmodel import Session, select
 
-from app.db import engine_of, read_session
+from app.db import write_transaction, writes
 from app.decks.files import KnownImage, examine
 from app.decks.service import current_cards, find_known_image, get_deck
 from app.decks.zipcheck import UploadLimits
-from app.errors import N_, DomainError
+from app.errors import N_, DomainError, NotFound
 from app.media.pipeline import ProcessedImage
 from app.media.service import store_image
 from app.models import Card, Deck, DeckPurpose, DeckStatus
@@ -74,14 +74,14 @@ def card_is_used(session: Session, card_id: int) -> bool:
 
 
 def editable_deck(session: Session, slug: str) -> Deck:
-    """The one loader: LookupError (404) when there is no such deck."""
+    """The one loader: NotFound (404) when there is no such deck."""
     return get_deck(session, slug)
 
 
 def _current_card(session: Session, deck: Deck, card_id: int) -> Card:
     card = session.get(Card, card_id)
     if card is None or card.deck_id != deck.id:
-        raise LookupError(card_id)
+        raise NotFound()
     if card.retired_at is not None:
         raise DomainError(
             N_("That card was changed or removed meanwhile. Reload the page and try again."),
@@ -136,6 +136,7 @@ def _text(value: str, limit: int) -> str:
 # -- the deck ------------------------------------------------------------------------------
 
 
+@writes
 def update_deck(
     session: Session,
     *,
@@ -173,10 +174,10 @@ def update_deck(
     deck.licence = _text(licence, 200)
     deck.attribution = attribution.strip()[:1000]
     _touch(session, deck, now)
-    session.commit()
     return deck
 
 
+@writes
 def change_status(session: Session, *, slug: str, status: str, now: datetime) -> Deck:
     """Publish (offered when a leader plans a conversation), archive (kept for old records,
     no longer offered), or publish again."""
@@ -197,13 +198,13 @@ def change_status(session: Session, *, slug: str, status: str, now: datetime) ->
         deck.archived_at = now
     deck.status = status
     _touch(session, deck, now)
-    session.commit()
     return deck
 
 
 # -- cards ---------------------------------------------------------------------------------
 
 
+@writes
 def update_card(
     session: Session,
     *,
@@ -235,7 +236,6 @@ def update_card(
         setattr(card, key, value)
     session.add(card)
     _touch(session, deck, now)
-    session.commit()
     return card
 
 
@@ -249,19 +249,21 @@ def replace_card_image(
     limits: UploadLimits,
     now: datetime,
 ) -> Card:
-    """A new picture for a card, checked like an upload; the old one stays for old records."""
-    # See upload.receive_upload: decoding must not hold the request's write lock.
-    session.commit()
-    with read_session(engine_of(session)) as reader:
-        examined = examine(
-            data,
-            name=file_name,
-            limits=limits,
-            known=lambda sha: find_known_image(reader, sha),
-        )
+    """A new picture for a card, checked like an upload; the old one stays for old records.
+    Decoded before the write transaction: nobody waits for SQLite's write lock meanwhile."""
+    examined = examine(
+        data, name=file_name, limits=limits, known=lambda sha: find_known_image(session, sha)
+    )
     if examined.problem is not None:
         raise DomainError(examined.problem.message, 422, **examined.problem.params)
     image: ProcessedImage | KnownImage = examined.image or examined.known  # type: ignore[assignment]
+    with write_transaction(session):
+        return _store_card_image(session, slug=slug, card_id=card_id, image=image, now=now)
+
+
+def _store_card_image(
+    session: Session, *, slug: str, card_id: int, image: ProcessedImage | KnownImage, now: datetime
+) -> Card:
     deck = editable_deck(session, slug)
     card = _current_card(session, deck, card_id)
     if image.sha256 == card.image_sha256:
@@ -277,10 +279,10 @@ def replace_card_image(
     card.image_sha256 = image.sha256
     session.add(card)
     _touch(session, deck, now)
-    session.commit()
     return card
 
 
+@writes
 def remove_card(session: Session, *, slug: str, card_id: int, now: datetime) -> None:
     """Take a card out of the deck; the row stays for the records that used it."""
     deck = editable_deck(session, slug)
@@ -296,9 +298,9 @@ def remove_card(session: Session, *, slug: str, card_id: int, now: datetime) -> 
     card.is_cover = False
     session.add(card)
     _touch(session, deck, now)
-    session.commit()
 
 
+@writes
 def set_cover(session: Session, *, slug: str, card_id: int, now: datetime) -> None:
     """The card shown on top of the deck in the list."""
     deck = editable_deck(session, slug)
@@ -307,9 +309,9 @@ def set_cover(session: Session, *, slug: str, card_id: int, now: datetime) -> No
         card.is_cover = card.id == chosen.id
         session.add(card)
     _touch(session, deck, now)
-    session.commit()
 
 
+@writes
 def move_card(session: Session, *, slug: str, card_id: int, offset: int, now: datetime) -> None:
     """One place earlier (-1) or later (+1): the buttons beside each card."""
     deck = editable_deck(session, slug)
@@ -322,9 +324,9 @@ def move_card(session: Session, *, slug: str, card_id: int, offset: int, now: da
     ids.insert(target, ids.pop(index))
     _renumber(session, cards, [i for i in ids if i is not None])
     _touch(session, deck, now)
-    session.commit()
 
 
+@writes
 def reorder_cards(session: Session, *, slug: str, card_ids: Sequence[int], now: datetime) -> None:
     """The order after dragging: every current card exactly once."""
     deck = editable_deck(session, slug)
@@ -335,7 +337,6 @@ def reorder_cards(session: Session, *, slug: str, card_ids: Sequence[int], now: 
         )
     _renumber(session, cards, list(card_ids))
     _touch(session, deck, now)
-    session.commit()
 
 
 def _renumber(session: Session, cards: list[Card], order: list[int]) -> None:
