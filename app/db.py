@@ -147,9 +147,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The session dependencies are async on purpose: making a Session does no I/O, and a sync
 # dependency costs a worker-thread hop on the way in and another on the way out.
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    engine: Engine = request.app.state.engine
-    maker = read_session if request.method in SAFE_METHODS else write_session
-    session = maker(engine)
+    """Every request's session reads; its services write inside write_transaction()."""
+    session = read_session(request.app.state.engine)
     try:
         yield session
     finally:
