@@ -135,6 +135,7 @@ def cmd_export_deck(args: argparse.Namespace, settings: Settings) -> int:
     from app.bootstrap import prepare_database
     from app.db import make_engine, read_session
     from app.decks.archive import export_deck, find_deck
+    from app.errors import NotFound
 
     engine = make_engine(settings.sqlalchemy_url)
     prepare_database(settings, engine)
@@ -142,7 +143,7 @@ def cmd_export_deck(args: argparse.Namespace, settings: Settings) -> int:
         with read_session(engine) as session:
             try:
                 deck = find_deck(session, args.name)
-            except LookupError:
+            except NotFound:
                 print(f"No deck named {args.name!r}.", file=sys.stderr)
                 return 1
             exported = export_deck(session, deck=deck)

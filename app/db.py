@@ -131,26 +131,11 @@ def _refuse_writes_outside_a_transaction(
         raise RuntimeError(f"a write outside write_transaction(): {statement.split()[0]}")
 
 
-def only_reads_from_here(session: Session) -> None:
-    """Being replaced by write_transaction(), in the decks area: the request's write is done,
-    the answer is rendered with reads in a deferred transaction."""
-    if session.in_transaction():
-        if session.connection().get_execution_options().get("read_only"):
-            return
-        session.commit()
-    session.connection(execution_options={"read_only": True})
-
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 # The session dependency is async on purpose: making a Session does no I/O, and a sync
 # dependency costs a worker-thread hop on the way in and another on the way out.
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    engine: Engine = request.app.state.engine
-    # The decks area commits itself until it moves to write_transaction().
-    legacy = request.method not in SAFE_METHODS and request.url.path.startswith("/decks")
-    session = write_session(engine) if legacy else read_session(engine)
+    """Every request's session reads; its services write inside write_transaction()."""
+    session = read_session(request.app.state.engine)
     try:
         yield session
     finally:

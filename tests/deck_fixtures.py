@@ -198,7 +198,7 @@ def upload_zip(target: UploadTarget, zip_path: Path) -> None:
     """A zip through the web upload's whole path: zip and content checks, decoding,
     variants, staging, the deck."""
     from app.db import write_session
-    from app.decks import upload
+    from app.decks.upload import service as upload
 
     with write_session(target.engine) as session, zip_path.open("rb") as stream:
         result = upload.receive_upload(

@@ -33,13 +33,11 @@ from app.models import (
     Step,
     StepTime,
 )
-from app.models.conversations import STATUS_ROW, employee_name
+from app.models.conversations import MAX_AGREEMENT, MAX_AREA, MAX_NOTE, STATUS_ROW, employee_name
+from app.models.conversations import MAX_PER_ROW as MAX_PER_ROW
+from app.models.conversations import MAX_STATUS_CARDS as MAX_STATUS_CARDS
 
-MAX_STATUS_CARDS = 3
 MIN_STATUS_CARDS = 1
-MAX_PER_ROW = 3
-MAX_NOTE = 5000
-MAX_AGREEMENT = 2000
 FOLLOW_UP_MONTHS = 6
 # A step left open over lunch should not count as hours of conversation.
 MAX_STEP_INTERVAL = timedelta(hours=3)
@@ -577,7 +575,7 @@ def _checked_agreement(
     if data.owner not in set(Owner):
         raise DomainError(N_("Choose who is responsible: the employee, the leader or both."))
     area = data.strategic_area.strip()
-    if len(area) > 200:
+    if len(area) > MAX_AREA:
         raise DomainError(N_("The strategic focus area is too long."))
     for pick_id in data.pick_ids:
         pick = _own_pick(session, conversation, pick_id)

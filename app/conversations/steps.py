@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import N_
-from app.models import BoardRow, Step
+from app.models import Step
+
+# The board's rows live beside BoardRow, where a deck's preview reads them too.
+from app.models.conversations import ROWS as ROWS
+from app.models.conversations import RowInfo as RowInfo
 
 
 @dataclass(frozen=True)
@@ -36,21 +40,3 @@ def step_after(step: Step) -> Step | None:
 def step_before(step: Step) -> Step | None:
     index = ORDER.index(step)
     return ORDER[index - 1] if index > 0 else None
-
-
-@dataclass(frozen=True)
-class RowInfo:
-    row: BoardRow
-    name: str  # msgid: the region's accessible name
-    question: str  # msgid: the question the row answers
-
-
-ROWS: tuple[RowInfo, ...] = (
-    RowInfo(BoardRow.glad, N_("Glad"), N_("What makes you glad in your work?")),
-    RowInfo(BoardRow.less_glad, N_("Less glad"), N_("What makes you less glad in your work?")),
-    RowInfo(
-        BoardRow.more_glad,
-        N_("Even more glad"),
-        N_("What could make you even more glad in your work?"),
-    ),
-)

@@ -10,9 +10,9 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
+from app.cards.views import CardView, card_views
 from app.conversations import service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, RowInfo, step_after, step_before
-from app.decks.service import CardView, card_views
 from app.media.service import VariantRef, variants_of
 from app.models import (
     Agreement,
@@ -26,7 +26,7 @@ from app.models import (
     Step,
     User,
 )
-from app.models.conversations import STATUS_ROW
+from app.models.conversations import LIMITS, MAX_PER_ROW, STATUS_ROW, TextLimits
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,11 @@ class BoardRowView:
     above: RowInfo | None
     below: RowInfo | None
 
+    @property
+    def empty_slots(self) -> range:
+        """The places left in the row, drawn as empty card outlines."""
+        return range(MAX_PER_ROW - len(self.picks))
+
 
 @dataclass(frozen=True)
 class AgreementView:
@@ -104,6 +109,7 @@ class ConversationView:
     previous_step: str | None = None
     feedback: dict[str, str] = field(default_factory=dict)
     preview: bool = False  # a deck's preview: the step's look, nothing saved
+    limits: TextLimits = LIMITS
 
 
 def conversation_view(
@@ -243,6 +249,7 @@ class ConversationRef:
     is_open: bool
     revision: int
     preview: bool = False
+    limits: TextLimits = LIMITS
 
 
 def _ref(conversation: Conversation) -> ConversationRef:
@@ -346,24 +353,6 @@ def _board_rows(views: list[PickView], notes: dict[BoardRow, str]) -> tuple[Boar
     return tuple(rows)
 
 
-def deck_preview(cards: tuple[CardView, ...]) -> dict[str, object]:
-    """A deck in the Status and Arbejdsglæde steps' own views, for its preview: no
-    conversation behind it, so every link to the server is left out and nothing is saved."""
-    offered = tuple(
-        DeckCard(card=card, picked=False, pick_id=None, on_board_row=None) for card in cards
-    )
-    return {
-        "c": ConversationRef(id=0, is_open=False, revision=0, preview=True),
-        "status": StatusStepView(
-            cards=offered,
-            chosen=(),
-            can_pick_more=True,
-            max_cards=service.MAX_STATUS_CARDS,
-        ),
-        "board": BoardStepView(cards=offered, rows=_board_rows([], {})),
-    }
-
-
 def agreement_views(
     session: Session, agreements: list[Agreement], lang: str
 ) -> list[AgreementView]:
@@ -458,6 +447,7 @@ def new_conversation(session: Session, *, leader_id: int, today: date) -> dict[s
         "employees": service.employees_of(session, leader_id=leader_id),
         "decks": deck_choices(session),
         "today": today,
+        "limits": LIMITS,
     }
 
 

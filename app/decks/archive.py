@@ -31,7 +31,7 @@ from app.decks.zipcheck import (
     sources_from_zip,
     stem,
 )
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.media.pipeline import ProcessedImage
 from app.models import Card, Deck, DeckStatus, ImageVariant
 
@@ -48,7 +48,7 @@ class Exported:
 
 def find_deck(session: Session, name: str) -> Deck:
     """A deck by slug or by its Danish or English name; a published one before a draft
-    before an archived one, the newest first. LookupError when there is none."""
+    before an archived one, the newest first. NotFound when there is none."""
     deck = session.exec(select(Deck).where(Deck.slug == name)).first()
     if deck is not None:
         return deck
@@ -60,7 +60,7 @@ def find_deck(session: Session, name: str) -> Deck:
         if wanted in (d.name_da.casefold(), d.name_en.casefold())
     ]
     if not matches:
-        raise LookupError(name)
+        raise NotFound()
     return min(matches, key=lambda d: rank.get(DeckStatus(d.status), 3))
 
 

@@ -13,13 +13,15 @@ from pathlib import Path, PurePosixPath
 
 from sqlmodel import Session, col, select
 
+from app.cards.views import CardView, card_views
 from app.clock import utcnow
+from app.db import write_transaction, writes
 from app.decks.files import KnownImage
 from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_file_name
 from app.decks.zipcheck import MANIFEST, FileProblem
-from app.errors import N_, DomainError
+from app.errors import N_, DomainError, NotFound
 from app.media.pipeline import ProcessedImage, process_image
-from app.media.service import VariantRef, store_image, variants_of
+from app.media.service import store_image
 from app.models import Card, Deck, DeckPurpose, DeckStatus, Image, ImageVariant
 
 log = logging.getLogger(__name__)
@@ -147,6 +149,7 @@ def import_deck(
     )
 
 
+@writes
 def create_deck(
     session: Session,
     *,
@@ -159,7 +162,7 @@ def create_deck(
     slug: str | None = None,
     now: datetime | None = None,
 ) -> Deck:
-    """Store a deck whose every card has been checked; one transaction, committed here.
+    """Store a deck whose every card has been checked, in one write transaction.
     ``cards`` may be a generator: each card's image is written and let go before the next
     one is loaded, so a deck of sixty photos never sits in memory at once."""
     now = now or utcnow()
@@ -205,8 +208,6 @@ def create_deck(
             )
         )
         session.flush()
-    session.commit()
-    session.refresh(deck)
     return deck
 
 
@@ -263,7 +264,6 @@ def load_default_decks(session: Session, *, cards_dir: Path, max_pixels: int) ->
                 slug=f"{slug}-new" if current else slug,
             )
         except DeckRefused as refused:
-            session.rollback()
             for problem in refused.problems:
                 log.error(
                     "default deck %s refused: %s: %s",
@@ -274,29 +274,18 @@ def load_default_decks(session: Session, *, cards_dir: Path, max_pixels: int) ->
             report.append(f"refused {folder.name}")
             continue
         if current is not None:
-            current.status = DeckStatus.archived
-            current.is_default = False
-            current.slug = unique_slug(session, f"{slug}-{current.id}")
-            session.add(current)
-            session.flush()
-            deck.slug = slug
-            session.add(deck)
-            session.commit()
+            with write_transaction(session):
+                current.status = DeckStatus.archived
+                current.is_default = False
+                current.slug = unique_slug(session, f"{slug}-{current.id}")
+                session.add(current)
+                session.flush()
+                deck.slug = slug
+                session.add(deck)
             report.append(f"updated {folder.name}")
         else:
             report.append(f"loaded {folder.name}")
     return report
-
-
-@dataclass(frozen=True)
-class CardView:
-    id: int
-    title: str
-    alt: str
-    theme: str
-    thumb: VariantRef
-    large: VariantRef
-    srcset: tuple[VariantRef, ...]
 
 
 @dataclass(frozen=True)
@@ -341,33 +330,6 @@ def current_cards(session: Session, deck_id: int) -> list[Card]:
     )
 
 
-def card_views(
-    session: Session,
-    cards: list[Card],
-    lang: str,
-    variants: dict[str, list[VariantRef]] | None = None,
-) -> list[CardView]:
-    if variants is None:
-        variants = variants_of(session, [card.image_sha256 for card in cards])
-    views: list[CardView] = []
-    for card in cards:
-        found = variants.get(card.image_sha256)
-        if not found:
-            continue
-        views.append(
-            CardView(
-                id=card.id or 0,
-                title=card.title(lang),
-                alt=card.alt(lang),
-                theme=card.theme,
-                thumb=found[0],
-                large=found[-1],
-                srcset=tuple(found),
-            )
-        )
-    return views
-
-
 def _deck_view(deck: Deck, cards: list[CardView], lang: str) -> DeckView:
     return DeckView(
         id=deck.id or 0,
@@ -408,7 +370,7 @@ def list_decks(
 def get_deck(session: Session, slug: str) -> Deck:
     deck = session.exec(select(Deck).where(Deck.slug == slug)).first()
     if deck is None:
-        raise LookupError(slug)
+        raise NotFound()
     return deck
 
 
@@ -419,10 +381,10 @@ def deck_view(
     lang: str,
     statuses: Sequence[str] = tuple(DeckStatus),
 ) -> DeckView:
-    """One deck's cards in their order; LookupError when it is not there for this person."""
+    """One deck's cards in their order; NotFound when it is not there for this person."""
     deck = get_deck(session, slug)
     if deck.status not in statuses:
-        raise LookupError(slug)
+        raise NotFound()
     cards = current_cards(session, deck.id or 0)
     return _deck_view(deck, card_views(session, cards, lang), lang)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -46,9 +47,45 @@ class AgreementStatus(StrEnum):
 
 
 STATUS_ROW = "status"  # Pick.row for a status card; board rows use BoardRow
-
-
+# The picking steps' limits and the board's rows, below the areas: the conversation holds
+# them, a deck's preview shows them.
+MAX_STATUS_CARDS = 3
+MAX_PER_ROW = 3
+MAX_NOTE = 5000
+MAX_AGREEMENT = 2000
+MAX_AREA = 200
 MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class TextLimits:
+    """The longest texts the services accept, for the forms' maxlength: one source for both."""
+
+    note: int = MAX_NOTE
+    agreement: int = MAX_AGREEMENT
+    area: int = MAX_AREA
+    name: int = MAX_NAME
+
+
+LIMITS = TextLimits()
+
+
+@dataclass(frozen=True)
+class RowInfo:
+    row: BoardRow
+    name: str  # msgid: the region's accessible name
+    question: str  # msgid: the question the row answers
+
+
+ROWS: tuple[RowInfo, ...] = (
+    RowInfo(BoardRow.glad, N_("Glad"), N_("What makes you glad in your work?")),
+    RowInfo(BoardRow.less_glad, N_("Less glad"), N_("What makes you less glad in your work?")),
+    RowInfo(
+        BoardRow.more_glad,
+        N_("Even more glad"),
+        N_("What could make you even more glad in your work?"),
+    ),
+)
 
 
 def employee_name(typed: str) -> str:

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from app.decks import archive, editing, service
+from app.decks import archive, service
+from app.decks.edit import service as editing
+from app.decks.edit.views import editor_view
 from app.decks.zipcheck import UploadLimits
 from app.errors import DomainError
 from app.models import Card, Deck, DeckStatus
@@ -233,7 +235,7 @@ def test_an_inspiration_deck_needs_nine_cards_to_fill_the_board(session: Session
         attribution="Os",
         now=LATER,
     )
-    view = editing.editor_view(session, slug=deck.slug, lang="en")
+    view = editor_view(session, slug=deck.slug, lang="en")
     assert (view.purpose, view.min_cards, view.can_publish, view.name) == (
         "inspiration",
         9,
@@ -274,7 +276,7 @@ def test_editor_view_marks_used_cards_and_ends(session: Session) -> None:
     deck = make_deck(session)
     cards = service.current_cards(session, deck.id or 0)
     refer_to(session, cards[1].id or 0)
-    view = editing.editor_view(session, slug=deck.slug, lang="da")
+    view = editor_view(session, slug=deck.slug, lang="da")
     assert [c.in_use for c in view.cards] == [False, True, False, False]
     assert (view.cards[0].is_first, view.cards[-1].is_last, view.cards[0].number) == (True, True, 1)
     assert all(c.thumb is not None for c in view.cards)

@@ -15,7 +15,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app.db import make_engine, read_session
-from app.decks import archive, editing, service
+from app.decks import archive, service
+from app.decks.edit import service as editing
 from app.decks.zipcheck import UploadLimits
 from app.models import Card, Deck, DeckStatus, Image
 from tests import deck_fixtures as fx

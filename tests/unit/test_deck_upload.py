@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.accounts import service as accounts
-from app.decks import upload
-from app.decks.upload_views import report
+from app.decks.upload import service as upload
+from app.decks.upload.views import report
 from app.decks.zipcheck import UploadLimits
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.models import Card, Deck, DeckStatus, Image
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant, UploadStatus
 from tests import deck_fixtures as fx
@@ -192,9 +192,9 @@ def test_an_upload_is_only_its_owners(session: Session, owner: int) -> None:
     other = accounts.create_user(
         session, email="other@example.org", name="O", role="facilitator", password=PASSWORD
     )
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         upload.own_upload(session, key=result.key, owner_id=other.id or 0)
-    with pytest.raises(LookupError):
+    with pytest.raises(NotFound):
         upload.discard_upload(session, key=result.key, owner_id=other.id or 0)
 
 

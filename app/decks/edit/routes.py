@@ -1,4 +1,4 @@
-"""Editing a deck over HTTP (facilitators and admins): thin, the rules are in editing.py.
+"""Editing a deck over HTTP (facilitators and admins): thin, the rules are in service.py.
 
 Each change answers htmx with the piece of the page it changed, and a plain form post with a
 redirect back to the editor, so the editor works without JavaScript too.
@@ -6,45 +6,34 @@ redirect back to the editor, so the editor works without JavaScript too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.deps import FacilitatorDep
-from app.conversations.views import deck_preview
-from app.db import SessionDep, only_reads_from_here
-from app.decks import archive, editing, service
+from app.cards.views import deck_preview
+from app.db import SessionDep
+from app.decks import archive
+from app.decks.edit import service, views
+from app.decks.service import deck_view, get_deck
 from app.decks.zipcheck import UploadLimits, read_limited
 from app.errors import N_, DomainError
 from app.web import is_partial, render
 
 router = APIRouter()
-T = TypeVar("T")
 TEMPLATE = "decks/edit.html"
 
 
 def _editor(request: Request, session: SessionDep, slug: str, **extra: object) -> dict[str, object]:
-    try:
-        deck = editing.editor_view(session, slug=slug, lang=request.state.lang)
-    except LookupError:
-        raise HTTPException(status_code=404) from None
-    return {"deck": deck, "themes": editing.theme_suggestions(session), **extra}
+    deck = views.editor_view(session, slug=slug, lang=request.state.lang)
+    return {"deck": deck, "themes": views.theme_suggestions(session), **extra}
 
 
 def _back(request: Request, slug: str, anchor: str = "") -> Response:
     url = request.url_for("decks_edit", slug=slug).path
     return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
-
-
-def _call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """A service call; its LookupError (no such deck or card) is a 404."""
-    try:
-        return function(*args, **kwargs)
-    except LookupError:
-        raise HTTPException(status_code=404) from None
 
 
 def _cards(request: Request, session: SessionDep, slug: str) -> Response:
@@ -74,8 +63,7 @@ def decks_update(
     licence: Annotated[str, Form()] = "",
     attribution: Annotated[str, Form()] = "",
 ) -> Response:
-    _call(
-        editing.update_deck,
+    service.update_deck(
         session,
         slug=slug,
         name_da=name_da,
@@ -97,10 +85,7 @@ def decks_update(
 
 def _current_purpose(session: SessionDep, slug: str) -> str:
     # A locked purpose is shown, not sent (a disabled field): keep what the deck has.
-    try:
-        return editing.editable_deck(session, slug).purpose
-    except LookupError:
-        raise HTTPException(status_code=404) from None
+    return service.editable_deck(session, slug).purpose
 
 
 @router.post("/decks/{slug}/status", name="decks_status")
@@ -111,7 +96,7 @@ def decks_status(
     user: FacilitatorDep,
     status: Annotated[str, Form()] = "",
 ) -> Response:
-    _call(editing.change_status, session, slug=slug, status=status, now=request.app.state.clock())
+    service.change_status(session, slug=slug, status=status, now=request.app.state.clock())
     url = request.url_for("decks_edit", slug=slug).path
     if is_partial(request):
         return Response(status_code=204, headers={"HX-Redirect": url})
@@ -131,8 +116,7 @@ def decks_card_update(
     alt_en: Annotated[str, Form()] = "",
     theme: Annotated[str, Form()] = "",
 ) -> Response:
-    card = _call(
-        editing.update_card,
+    card = service.update_card(
         session,
         slug=slug,
         card_id=card_id,
@@ -173,11 +157,10 @@ async def decks_card_image(
     limits = UploadLimits.from_settings(request.app.state.settings)
 
     def replace() -> Response:
-        # The answer's reads too: on the event loop they would begin with BEGIN IMMEDIATE
-        # and could wait there for SQLite's write lock, stopping every request (DESIGN §8).
+        # The answer's reads too: no SQL on the event loop, where waiting for a connection or
+        # a lock would stop every request (DESIGN §8).
         data = read_limited(image.file, image.filename or "", limits)
-        card = _call(
-            editing.replace_card_image,
+        card = service.replace_card_image(
             session,
             slug=slug,
             card_id=card_id,
@@ -186,7 +169,6 @@ async def decks_card_image(
             limits=limits,
             now=request.app.state.clock(),
         )
-        only_reads_from_here(session)
         return _card(request, session, slug, old_id=card_id, card_id=card.id or 0)
 
     return await to_thread.run_sync(replace)
@@ -196,7 +178,7 @@ async def decks_card_image(
 def decks_card_remove(
     slug: str, card_id: int, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    _call(editing.remove_card, session, slug=slug, card_id=card_id, now=request.app.state.clock())
+    service.remove_card(session, slug=slug, card_id=card_id, now=request.app.state.clock())
     return _cards(request, session, slug)
 
 
@@ -204,7 +186,7 @@ def decks_card_remove(
 def decks_card_cover(
     slug: str, card_id: int, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    _call(editing.set_cover, session, slug=slug, card_id=card_id, now=request.app.state.clock())
+    service.set_cover(session, slug=slug, card_id=card_id, now=request.app.state.clock())
     return _cards(request, session, slug)
 
 
@@ -217,8 +199,7 @@ def decks_card_move(
     user: FacilitatorDep,
     offset: Annotated[int, Form()] = 0,
 ) -> Response:
-    _call(
-        editing.move_card,
+    service.move_card(
         session,
         slug=slug,
         card_id=card_id,
@@ -236,8 +217,7 @@ def decks_order(
     user: FacilitatorDep,
     card: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
-    _call(
-        editing.reorder_cards,
+    service.reorder_cards(
         session,
         slug=slug,
         card_ids=card or [],
@@ -250,10 +230,7 @@ def decks_order(
 def decks_preview(
     slug: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    try:
-        deck = service.deck_view(session, slug=slug, lang=request.state.lang)
-    except LookupError:
-        raise HTTPException(status_code=404) from None
+    deck = deck_view(session, slug=slug, lang=request.state.lang)
     return render(request, "decks/preview.html", {"deck": deck, **deck_preview(deck.cards)})
 
 
@@ -262,7 +239,7 @@ async def decks_download(
     slug: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
     def build() -> archive.Exported:
-        return archive.export_deck(session, deck=_call(service.get_deck, session, slug))
+        return archive.export_deck(session, deck=get_deck(session, slug))
 
     exported = await to_thread.run_sync(build)
     return Response(

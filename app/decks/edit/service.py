@@ -8,20 +8,19 @@ Which tables refer to cards is read from the database, so a new one is covered b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, MetaData, Table, inspect, literal
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from app.db import engine_of, read_session
-from app.decks import service
+from app.db import write_transaction, writes
 from app.decks.files import KnownImage, examine
+from app.decks.service import current_cards, find_known_image, get_deck
 from app.decks.zipcheck import UploadLimits
-from app.errors import N_, DomainError
+from app.errors import N_, DomainError, NotFound
 from app.media.pipeline import ProcessedImage
-from app.media.service import VariantRef, store_image, variants_of
+from app.media.service import store_image
 from app.models import Card, Deck, DeckPurpose, DeckStatus
 
 # Status: the employee picks 1–3, so at least 3 to choose from; the board holds 3 × 3.
@@ -75,14 +74,14 @@ def card_is_used(session: Session, card_id: int) -> bool:
 
 
 def editable_deck(session: Session, slug: str) -> Deck:
-    """The one loader: LookupError (404) when there is no such deck."""
-    return service.get_deck(session, slug)
+    """The one loader: NotFound (404) when there is no such deck."""
+    return get_deck(session, slug)
 
 
 def _current_card(session: Session, deck: Deck, card_id: int) -> Card:
     card = session.get(Card, card_id)
     if card is None or card.deck_id != deck.id:
-        raise LookupError(card_id)
+        raise NotFound()
     if card.retired_at is not None:
         raise DomainError(
             N_("That card was changed or removed meanwhile. Reload the page and try again."),
@@ -137,6 +136,7 @@ def _text(value: str, limit: int) -> str:
 # -- the deck ------------------------------------------------------------------------------
 
 
+@writes
 def update_deck(
     session: Session,
     *,
@@ -174,10 +174,10 @@ def update_deck(
     deck.licence = _text(licence, 200)
     deck.attribution = attribution.strip()[:1000]
     _touch(session, deck, now)
-    session.commit()
     return deck
 
 
+@writes
 def change_status(session: Session, *, slug: str, status: str, now: datetime) -> Deck:
     """Publish (offered when a leader plans a conversation), archive (kept for old records,
     no longer offered), or publish again."""
@@ -186,7 +186,7 @@ def change_status(session: Session, *, slug: str, status: str, now: datetime) ->
         raise DomainError(N_("That is not possible for a deck in this state."))
     if status == DeckStatus.published:
         needed = MIN_CARDS[DeckPurpose(deck.purpose)]
-        count = len(service.current_cards(session, deck.id or 0))
+        count = len(current_cards(session, deck.id or 0))
         if count < needed:
             raise DomainError(
                 N_("A deck needs at least %(n)d cards to be published; this one has %(count)d."),
@@ -198,13 +198,13 @@ def change_status(session: Session, *, slug: str, status: str, now: datetime) ->
         deck.archived_at = now
     deck.status = status
     _touch(session, deck, now)
-    session.commit()
     return deck
 
 
 # -- cards ---------------------------------------------------------------------------------
 
 
+@writes
 def update_card(
     session: Session,
     *,
@@ -236,7 +236,6 @@ def update_card(
         setattr(card, key, value)
     session.add(card)
     _touch(session, deck, now)
-    session.commit()
     return card
 
 
@@ -250,24 +249,26 @@ def replace_card_image(
     limits: UploadLimits,
     now: datetime,
 ) -> Card:
-    """A new picture for a card, checked like an upload; the old one stays for old records."""
-    # See upload.receive_upload: decoding must not hold the request's write lock.
-    session.commit()
-    with read_session(engine_of(session)) as reader:
-        examined = examine(
-            data,
-            name=file_name,
-            limits=limits,
-            known=lambda sha: service.find_known_image(reader, sha),
-        )
+    """A new picture for a card, checked like an upload; the old one stays for old records.
+    Decoded before the write transaction: nobody waits for SQLite's write lock meanwhile."""
+    examined = examine(
+        data, name=file_name, limits=limits, known=lambda sha: find_known_image(session, sha)
+    )
     if examined.problem is not None:
         raise DomainError(examined.problem.message, 422, **examined.problem.params)
     image: ProcessedImage | KnownImage = examined.image or examined.known  # type: ignore[assignment]
+    with write_transaction(session):
+        return _store_card_image(session, slug=slug, card_id=card_id, image=image, now=now)
+
+
+def _store_card_image(
+    session: Session, *, slug: str, card_id: int, image: ProcessedImage | KnownImage, now: datetime
+) -> Card:
     deck = editable_deck(session, slug)
     card = _current_card(session, deck, card_id)
     if image.sha256 == card.image_sha256:
         return card
-    for other in service.current_cards(session, deck.id or 0):
+    for other in current_cards(session, deck.id or 0):
         if other.image_sha256 == image.sha256:
             raise DomainError(
                 N_("That picture is already the card %(title)s in this deck."), title=other.title_da
@@ -278,15 +279,15 @@ def replace_card_image(
     card.image_sha256 = image.sha256
     session.add(card)
     _touch(session, deck, now)
-    session.commit()
     return card
 
 
+@writes
 def remove_card(session: Session, *, slug: str, card_id: int, now: datetime) -> None:
     """Take a card out of the deck; the row stays for the records that used it."""
     deck = editable_deck(session, slug)
     card = _current_card(session, deck, card_id)
-    remaining = len(service.current_cards(session, deck.id or 0)) - 1
+    remaining = len(current_cards(session, deck.id or 0)) - 1
     needed = MIN_CARDS[DeckPurpose(deck.purpose)]
     if deck.status == DeckStatus.published and remaining < needed:
         raise DomainError(
@@ -297,24 +298,24 @@ def remove_card(session: Session, *, slug: str, card_id: int, now: datetime) -> 
     card.is_cover = False
     session.add(card)
     _touch(session, deck, now)
-    session.commit()
 
 
+@writes
 def set_cover(session: Session, *, slug: str, card_id: int, now: datetime) -> None:
     """The card shown on top of the deck in the list."""
     deck = editable_deck(session, slug)
     chosen = _current_card(session, deck, card_id)
-    for card in service.current_cards(session, deck.id or 0):
+    for card in current_cards(session, deck.id or 0):
         card.is_cover = card.id == chosen.id
         session.add(card)
     _touch(session, deck, now)
-    session.commit()
 
 
+@writes
 def move_card(session: Session, *, slug: str, card_id: int, offset: int, now: datetime) -> None:
     """One place earlier (-1) or later (+1): the buttons beside each card."""
     deck = editable_deck(session, slug)
-    cards = service.current_cards(session, deck.id or 0)
+    cards = current_cards(session, deck.id or 0)
     ids = [card.id for card in cards]
     if card_id not in ids:
         _current_card(session, deck, card_id)  # a 404 or "changed meanwhile"
@@ -323,20 +324,19 @@ def move_card(session: Session, *, slug: str, card_id: int, offset: int, now: da
     ids.insert(target, ids.pop(index))
     _renumber(session, cards, [i for i in ids if i is not None])
     _touch(session, deck, now)
-    session.commit()
 
 
+@writes
 def reorder_cards(session: Session, *, slug: str, card_ids: Sequence[int], now: datetime) -> None:
     """The order after dragging: every current card exactly once."""
     deck = editable_deck(session, slug)
-    cards = service.current_cards(session, deck.id or 0)
+    cards = current_cards(session, deck.id or 0)
     if sorted(card_ids) != sorted(card.id or 0 for card in cards):
         raise DomainError(
             N_("The deck changed meanwhile. Reload the page and try again."), status_code=409
         )
     _renumber(session, cards, list(card_ids))
     _touch(session, deck, now)
-    session.commit()
 
 
 def _renumber(session: Session, cards: list[Card], order: list[int]) -> None:
@@ -345,105 +345,3 @@ def _renumber(session: Session, cards: list[Card], order: list[int]) -> None:
         # Position is where the card lies, not what it shows: no new version for moving.
         card.position = position[card.id or 0]
         session.add(card)
-
-
-# -- the editor's view ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CardEditView:
-    id: int
-    number: int
-    file_name: str
-    title_da: str
-    title_en: str
-    alt_da: str
-    alt_en: str
-    theme: str
-    thumb: VariantRef | None
-    large: VariantRef | None
-    is_cover: bool
-    is_first: bool
-    is_last: bool
-    version: int
-    in_use: bool
-
-
-@dataclass(frozen=True)
-class DeckEditView:
-    id: int
-    slug: str
-    name: str
-    name_da: str
-    name_en: str
-    description_da: str
-    description_en: str
-    purpose: str
-    language: str
-    licence: str
-    attribution: str
-    status: str
-    is_default: bool
-    cards: tuple[CardEditView, ...]
-    themes: tuple[str, ...]
-    min_cards: int
-    can_publish: bool
-    can_archive: bool
-    purpose_locked: bool
-
-
-def editor_view(session: Session, *, slug: str, lang: str) -> DeckEditView:
-    deck = editable_deck(session, slug)
-    cards = service.current_cards(session, deck.id or 0)
-    variants = variants_of(session, [card.image_sha256 for card in cards])
-    used = used_card_ids(session, [card.id or 0 for card in cards])
-    views = tuple(
-        CardEditView(
-            id=card.id or 0,
-            number=n + 1,
-            file_name=card.file_name,
-            title_da=card.title_da,
-            title_en=card.title_en,
-            alt_da=card.alt_da,
-            alt_en=card.alt_en,
-            theme=card.theme,
-            thumb=variants[card.image_sha256][0] if variants[card.image_sha256] else None,
-            large=variants[card.image_sha256][-1] if variants[card.image_sha256] else None,
-            is_cover=card.is_cover,
-            is_first=n == 0,
-            is_last=n == len(cards) - 1,
-            version=card.version,
-            in_use=(card.id or 0) in used,
-        )
-        for n, card in enumerate(cards)
-    )
-    needed = MIN_CARDS[DeckPurpose(deck.purpose)]
-    return DeckEditView(
-        id=deck.id or 0,
-        slug=deck.slug,
-        name=deck.name(lang),
-        name_da=deck.name_da,
-        name_en=deck.name_en,
-        description_da=deck.description_da,
-        description_en=deck.description_en,
-        purpose=deck.purpose,
-        language=deck.language,
-        licence=deck.licence,
-        attribution=deck.attribution,
-        status=deck.status,
-        is_default=deck.is_default,
-        cards=views,
-        themes=tuple(sorted({card.theme for card in cards if card.theme})),
-        min_cards=needed,
-        can_publish=deck.status != DeckStatus.published and len(cards) >= needed,
-        can_archive=deck.status != DeckStatus.archived,
-        purpose_locked=deck.status != DeckStatus.draft,
-    )
-
-
-def theme_suggestions(session: Session) -> list[str]:
-    """Themes used in any current card: the editor offers them so decks stay consistent."""
-    rows = session.exec(
-        select(Card.theme).where(col(Card.retired_at).is_(None), Card.theme != "").distinct()
-    )
-    return sorted(set(rows))

@@ -6,23 +6,23 @@ sixty photos do not hold up anybody's conversation (DESIGN §5).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.accounts.deps import FacilitatorDep
-from app.db import SessionDep, only_reads_from_here
-from app.decks import upload as service
-from app.decks import upload_views as views
+from app.db import SessionDep
+from app.decks.upload import service, views
 from app.decks.zipcheck import UploadLimits
-from app.errors import N_
+from app.errors import N_, NotFound
 from app.i18n import format_day, translate
 from app.models.decks import DeckUpload, UploadStatus
 from app.web import is_partial, render
@@ -39,17 +39,6 @@ FORM_LIMITS: _FormLimits = {"max_files": 600, "max_fields": 20}
 # thread semaphore, not an anyio one: it waits in the worker thread, never on the event loop,
 # and belongs to no particular loop.
 _DECODING = threading.BoundedSemaphore(2)
-T = TypeVar("T")
-
-
-def _in_worker(function: Callable[..., T], *args: Any, **kwargs: Any) -> Callable[[], T]:
-    """``function`` for a worker thread: one of the two decoding slots, LookupError → 404."""
-
-    def run() -> T:
-        with _DECODING:
-            return _guarded(function)(*args, **kwargs)
-
-    return run
 
 
 def _limits(request: Request) -> UploadLimits:
@@ -81,20 +70,13 @@ def _outcome(request: Request, session: SessionDep, upload: DeckUpload) -> Respo
     return RedirectResponse(url, status_code=303)
 
 
-def _answered(request: Request, session: Session, change: Callable[[], DeckUpload]) -> Response:
-    """In the worker thread: the change, then the answer's reads. On the event loop a read
-    in this write session would begin with BEGIN IMMEDIATE and could wait there for SQLite's
-    write lock, stopping every other request (DESIGN §8)."""
-    upload = change()
-    only_reads_from_here(session)
+def _decoded(request: Request, session: Session, change: Callable[[], DeckUpload]) -> Response:
+    """In the worker thread: the change in one of the two decoding slots, then the answer's
+    reads. On the event loop a read could wait for a connection or a lock and stop every
+    other request meanwhile (DESIGN §8)."""
+    with _DECODING:
+        upload = change()
     return _outcome(request, session, upload)
-
-
-def _own(session: SessionDep, key: str, owner_id: int) -> DeckUpload:
-    try:
-        return service.own_upload(session, key=key, owner_id=owner_id)
-    except LookupError:
-        raise HTTPException(status_code=404) from None
 
 
 @router.get("/decks/new", name="decks_new")
@@ -115,7 +97,7 @@ async def decks_upload(
 ) -> Response:
     lang = request.state.lang
     now = request.app.state.clock()
-    receive = _in_worker(
+    receive = functools.partial(
         service.receive_upload,
         session,
         key=key if KEY.fullmatch(key) else service.new_key(),
@@ -126,14 +108,14 @@ async def decks_upload(
         now=now,
         clock=request.app.state.clock,
     )
-    return await to_thread.run_sync(_answered, request, session, receive)
+    return await to_thread.run_sync(_decoded, request, session, receive)
 
 
 @router.get("/decks/uploads/{key}", name="decks_upload_report")
 def decks_upload_report(
     key: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    upload = _own(session, key, user.id or 0)
+    upload = service.own_upload(session, key=key, owner_id=user.id or 0)
     if upload.status == UploadStatus.imported:
         url = next_url(request, views.progress_of(session, upload))
         return RedirectResponse(url, status_code=303)
@@ -148,10 +130,10 @@ def decks_upload_progress(
 ) -> Response:
     """How far the checking is: JSON for upload.js, a fragment for htmx polling."""
     if not KEY.fullmatch(key):
-        raise HTTPException(status_code=404)
+        raise NotFound()
     found = views.progress(session, key=key, owner_id=user.id or 0)
     if found is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     progress = replace(found, next_url=next_url(request, found) if found.finished else None)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse(progress.as_json(), headers={"Cache-Control": "no-store"})
@@ -175,7 +157,7 @@ async def decks_upload_add(
     files: Annotated[list[UploadFile] | None, File()] = None,
     replace: Annotated[str, Form()] = "",
 ) -> Response:
-    add = _in_worker(
+    add = functools.partial(
         service.add_files,
         session,
         key=key,
@@ -185,14 +167,14 @@ async def decks_upload_add(
         limits=_limits(request),
         now=request.app.state.clock(),
     )
-    return await to_thread.run_sync(_answered, request, session, add)
+    return await to_thread.run_sync(_decoded, request, session, add)
 
 
 @router.post("/decks/uploads/{key}/files/{file_id}/remove", name="decks_upload_remove")
 def decks_upload_remove(
     key: str, file_id: int, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    upload = _guarded(service.remove_file)(
+    upload = service.remove_file(
         session, key=key, owner_id=user.id or 0, file_id=file_id, now=request.app.state.clock()
     )
     return _outcome(request, session, upload)
@@ -202,7 +184,7 @@ def decks_upload_remove(
 def decks_upload_drop_manifest(
     key: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    upload = _guarded(service.drop_manifest)(
+    upload = service.drop_manifest(
         session, key=key, owner_id=user.id or 0, now=request.app.state.clock()
     )
     return _outcome(request, session, upload)
@@ -212,7 +194,7 @@ def decks_upload_drop_manifest(
 def decks_upload_discard(
     key: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    _guarded(service.discard_upload)(session, key=key, owner_id=user.id or 0)
+    service.discard_upload(session, key=key, owner_id=user.id or 0)
     return RedirectResponse(request.url_for("decks_new").path, status_code=303)
 
 
@@ -220,22 +202,10 @@ def decks_upload_discard(
 def decks_upload_thumb(
     key: str, file_id: int, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    upload = _own(session, key, user.id or 0)
+    upload = service.own_upload(session, key=key, owner_id=user.id or 0)
     data = views.staged_thumbnail(session, upload=upload, file_id=file_id)
     if data is None:
-        raise HTTPException(status_code=404)
+        raise NotFound()
     return Response(
         data, media_type="image/webp", headers={"Cache-Control": "private, max-age=3600"}
     )
-
-
-def _guarded(function: Callable[..., T]) -> Callable[..., T]:
-    """A service call whose LookupError (not there, not yours) is a 404."""
-
-    def call(*args: Any, **kwargs: Any) -> T:
-        try:
-            return function(*args, **kwargs)
-        except LookupError:
-            raise HTTPException(status_code=404) from None
-
-    return call

@@ -2,8 +2,9 @@
 
 A refused upload stays for a day with its valid files already processed, so the facilitator
 replaces or removes only the bad ones. Processing is slow (seconds per photo), so these
-functions run in a worker thread and hold SQLite's write lock only for the short writes
-between files; the browser follows ``done`` / ``total`` meanwhile.
+functions run in a worker thread and decode outside any write transaction: SQLite's write
+lock is held only for the short writes between files; the browser follows ``done`` /
+``total`` meanwhile.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from app.db import engine_of, read_session
-from app.decks import service
+from app.db import write_transaction, writes
 from app.decks.files import Examined, KnownImage, examine
 from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_file_name
+from app.decks.service import create_deck, find_known_image, match_manifest, twin
 from app.decks.zipcheck import (
     MANIFEST,
     FileProblem,
@@ -34,7 +35,7 @@ from app.decks.zipcheck import (
     read_limited,
     sources_from_zip,
 )
-from app.errors import N_, DomainError
+from app.errors import N_, DomainError, NotFound
 from app.media.pipeline import ProcessedImage, Variant
 from app.models import DeckStatus
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant, UploadStatus
@@ -71,13 +72,14 @@ def _dump(params: dict[str, object]) -> str:
 
 def own_upload(session: Session, *, key: str, owner_id: int) -> DeckUpload:
     """The one loader: another person's upload, or an expired one, is simply not there
-    (LookupError, a 404)."""
+    (NotFound, a 404)."""
     upload = session.exec(select(DeckUpload).where(DeckUpload.key == key)).first()
     if upload is None or upload.owner_id != owner_id:
-        raise LookupError(key)
+        raise NotFound()
     return upload
 
 
+@writes
 def purge_expired(session: Session, *, now: datetime) -> int:
     """Forget uploads past their day; the decks they created stay, of course."""
     ids = list(session.exec(select(DeckUpload.id).where(col(DeckUpload.expires_at) < now)))
@@ -122,14 +124,28 @@ def receive_upload(
     clock: Callable[[], datetime] | None = None,
 ) -> DeckUpload:
     """Check every file of a new upload; create the deck (a draft) when all pass."""
-    # The request's session has held SQLite's write lock since its first read: end that
-    # transaction, so other people can write while the photos are decoded.
-    session.commit()
+    upload = _new_upload(
+        session, key=key, owner_id=owner_id, files=files, default_name=default_name, now=now
+    )
+    _stage(session, upload, files, limits=limits, clock=clock or (lambda: now))
+    return finish(session, upload=upload, now=(clock or (lambda: now))())
+
+
+@writes
+def _new_upload(
+    session: Session,
+    *,
+    key: str,
+    owner_id: int,
+    files: Sequence[IncomingFile],
+    default_name: str,
+    now: datetime,
+) -> DeckUpload:
     purge_expired(session, now=now)
     existing = session.exec(select(DeckUpload).where(DeckUpload.key == key)).first()
     if existing is not None:
         if existing.owner_id != owner_id:
-            raise LookupError(key)
+            raise NotFound()
         raise DomainError(N_("This upload was already received. Open it from the upload page."))
     if not files:
         raise DomainError(N_("Choose a zip file or some images first."))
@@ -142,9 +158,7 @@ def receive_upload(
         expires_at=now + KEEP_FOR,
     )
     session.add(upload)
-    session.commit()
-    _stage(session, upload, files, limits=limits, clock=clock or (lambda: now))
-    return finish(session, upload=upload, now=(clock or (lambda: now))())
+    return upload
 
 
 def add_files(
@@ -159,22 +173,22 @@ def add_files(
 ) -> DeckUpload:
     """Files for a refused upload: one replaces the file of the same name (``as_name``
     names the file it replaces, whatever the new one is called); then check again."""
-    session.commit()  # see receive_upload: no write lock while decoding
-    upload = own_upload(session, key=key, owner_id=owner_id)
-    if upload.status == UploadStatus.imported:
-        raise DomainError(N_("This upload is already a deck."))
-    if upload.status == UploadStatus.processing and not _stalled(upload, now):
-        raise DomainError(N_("This upload is still being checked. Wait a moment."))
-    if not files:
-        raise DomainError(N_("Choose a file first."))
-    upload.status = UploadStatus.processing
-    upload.expires_at = now + KEEP_FOR
-    session.add(upload)
-    session.commit()
+    with write_transaction(session):
+        upload = own_upload(session, key=key, owner_id=owner_id)
+        if upload.status == UploadStatus.imported:
+            raise DomainError(N_("This upload is already a deck."))
+        if upload.status == UploadStatus.processing and not _stalled(upload, now):
+            raise DomainError(N_("This upload is still being checked. Wait a moment."))
+        if not files:
+            raise DomainError(N_("Choose a file first."))
+        upload.status = UploadStatus.processing
+        upload.expires_at = now + KEEP_FOR
+        session.add(upload)
     _stage(session, upload, files, limits=limits, clock=lambda: now, as_name=as_name)
     return finish(session, upload=upload, now=now)
 
 
+@writes
 def remove_file(
     session: Session, *, key: str, owner_id: int, file_id: int, now: datetime
 ) -> DeckUpload:
@@ -182,14 +196,14 @@ def remove_file(
     upload = _refused_upload(session, key=key, owner_id=owner_id)
     row = session.get(DeckUploadFile, file_id)
     if row is None or row.upload_id != upload.id:
-        raise LookupError(str(file_id))
+        raise NotFound()
     if row.name == MANIFEST:
         upload.manifest_text = None
     _delete_files(session, file_ids=[file_id])
-    session.commit()
     return finish(session, upload=upload, now=now)
 
 
+@writes
 def drop_manifest(session: Session, *, key: str, owner_id: int, now: datetime) -> DeckUpload:
     """Go on without deck.toml: cards titled by their file names, editable afterwards."""
     upload = _refused_upload(session, key=key, owner_id=owner_id)
@@ -200,15 +214,14 @@ def drop_manifest(session: Session, *, key: str, owner_id: int, now: datetime) -
         )
     ).all()
     _delete_files(session, file_ids=[i for i in rows if i is not None])
-    session.commit()
     return finish(session, upload=upload, now=now)
 
 
+@writes
 def discard_upload(session: Session, *, key: str, owner_id: int) -> None:
     upload = own_upload(session, key=key, owner_id=owner_id)
     _delete_files(session, upload_ids=[upload.id or 0])
     session.delete(upload)
-    session.commit()
 
 
 def _refused_upload(session: Session, *, key: str, owner_id: int) -> DeckUpload:
@@ -254,15 +267,6 @@ def _refused_source(name: str, problem: FileProblem) -> Source:
     return Source(name=name, size=0, read=lambda: b"", problem=problem)
 
 
-def _known_finder(engine: Engine) -> Callable[[str], KnownImage | None]:
-    def find(sha256: str) -> KnownImage | None:
-        # A read-only session: a lookup must not take the write lock that decoding then holds.
-        with read_session(engine) as reader:
-            return service.find_known_image(reader, sha256)
-
-    return find
-
-
 def _stage(
     session: Session,
     upload: DeckUpload,
@@ -279,29 +283,30 @@ def _stage(
             sources[0].problem = FileProblem(
                 as_name, sources[0].problem.message, sources[0].problem.params
             )
-    if zip_name and not upload.manifest_text and upload.done == 0 and upload.total == 0:
-        upload.name = title_from_file_name(zip_name)[:200]
-    next_position = _next_position(session, upload)
-    upload.total = len(sources)
-    upload.done = 0
-    upload.updated_at = clock()
-    session.add(upload)
-    session.commit()
-    known = _known_finder(engine_of(session))
-    for source in sources:
-        # Outside any transaction: reading and decoding take long, nobody waits for them.
-        examined, text = _examine_source(source, limits=limits, known=known)
-        # Then the write, short: drop a file of the same name, store this one, count it.
-        _replace_named(session, upload, source.name)
-        if source.is_manifest:
-            upload.manifest_text = text
-        if not source.is_manifest or examined.problem is not None:
-            _store(session, upload, examined, position=next_position)
-            next_position += 1
-        upload.done += 1
+    with write_transaction(session):
+        if zip_name and not upload.manifest_text and upload.done == 0 and upload.total == 0:
+            upload.name = title_from_file_name(zip_name)[:200]
+        next_position = _next_position(session, upload)
+        upload.total = len(sources)
+        upload.done = 0
         upload.updated_at = clock()
         session.add(upload)
-        session.commit()
+    for source in sources:
+        # Outside any write transaction: reading and decoding take long, nobody waits for them.
+        examined, text = _examine_source(
+            source, limits=limits, known=lambda sha: find_known_image(session, sha)
+        )
+        # Then the write, short: drop a file of the same name, store this one, count it.
+        with write_transaction(session):
+            _replace_named(session, upload, source.name)
+            if source.is_manifest:
+                upload.manifest_text = text
+            if not source.is_manifest or examined.problem is not None:
+                _store(session, upload, examined, position=next_position)
+                next_position += 1
+            upload.done += 1
+            upload.updated_at = clock()
+            session.add(upload)
 
 
 def _examine_source(
@@ -403,7 +408,7 @@ def check(session: Session, upload: DeckUpload) -> Checked:
     for f in files:
         if f.problem:
             problems.append(FileProblem(f.name, f.problem, _params(f.problem_params)))
-    entries, missing = service.match_manifest(manifest, [f.name for f in images])
+    entries, missing = match_manifest(manifest, [f.name for f in images])
     problems += missing
     by_name = {f.name: f for f in images}
     seen: dict[str, str] = {}
@@ -413,13 +418,14 @@ def check(session: Session, upload: DeckUpload) -> Checked:
         if row is None or row.problem or row.image_sha256 is None:
             continue
         if row.image_sha256 in seen:
-            problems.append(service.twin(row.name, seen[row.image_sha256]))
+            problems.append(twin(row.name, seen[row.image_sha256]))
             continue
         seen[row.image_sha256] = row.name
         matched.append((entry, row))
     return Checked(manifest=manifest, entries=matched, problems=problems, files=files)
 
 
+@writes
 def finish(session: Session, *, upload: DeckUpload, now: datetime) -> DeckUpload:
     """Create the deck if nothing is wrong; otherwise keep the upload, refused, to be fixed."""
     checked = check(session, upload)
@@ -427,11 +433,10 @@ def finish(session: Session, *, upload: DeckUpload, now: datetime) -> DeckUpload
     if checked.problems:
         upload.status = UploadStatus.refused
         session.add(upload)
-        session.commit()
         return upload
     # One staged image at a time (a generator), written and let go before the next.
     cards = ((entry, _staged_image(session, row)) for entry, row in checked.entries)
-    deck = service.create_deck(
+    deck = create_deck(
         session,
         manifest=checked.manifest,
         cards=cards,
@@ -444,7 +449,6 @@ def finish(session: Session, *, upload: DeckUpload, now: datetime) -> DeckUpload
     session.add(upload)
     # The processed files are in the deck now; only the upload's outcome is kept.
     _delete_files(session, upload_ids=[upload.id or 0])
-    session.commit()
     log.info(
         "deck %s imported from upload %s with %d cards", deck.id, upload.id, len(checked.entries)
     )

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from app.decks import upload as service
 from app.decks.manifest import title_from_file_name
+from app.decks.upload import service
 from app.decks.zipcheck import MANIFEST, UploadLimits
 from app.models import Deck
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant, UploadStatus
