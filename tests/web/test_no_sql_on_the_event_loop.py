@@ -1,7 +1,7 @@
-"""No SQL statement runs on the event loop (DESIGN §8, 200 tablets at once). A POST's session
-begins with BEGIN IMMEDIATE, and waiting there for SQLite's write lock on the event loop stops
-every other request, the one holding the lock too, until the busy timeout answers
-"database is locked". The async routes hand their work to a worker thread; what they answer
+"""No SQL statement runs on the event loop (DESIGN §8, 200 tablets at once). A write begins with
+BEGIN IMMEDIATE, and waiting there for SQLite's write lock (or for a pooled connection) on the
+event loop stops every other request, the one holding the lock too, until the busy timeout
+answers "database is locked". The async routes hand their work to a worker thread; what they answer
 after that must be built there too."""
 
 from __future__ import annotations
