@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.clock import Clock
 from app.config import Settings
 
 
@@ -22,5 +23,12 @@ async def _now(request: Request) -> datetime:
     return now
 
 
+async def _clock(request: Request) -> Clock:
+    """The app's clock itself, for work that reads the time as it goes (a long upload)."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+ClockDep = Annotated[Clock, Depends(_clock)]
 NowDep = Annotated[datetime, Depends(_now)]

@@ -6,13 +6,14 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.accounts import service
 from app.accounts.deps import OptionalUser, log_in, log_out
 from app.db import SessionDep
+from app.deps import NowDep, SettingsDep
 from app.errors import DomainError
-from app.web import render
+from app.web import path_for, redirect, render
 
 router = APIRouter()
 
@@ -29,7 +30,7 @@ def accounts_login_form(
     request: Request, user: OptionalUser, next: str | None = None, expired: bool = False
 ) -> Response:
     if user is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
+        return redirect(request, safe_next(next))
     return render(request, "accounts/login.html", {"next": safe_next(next), "expired": expired})
 
 
@@ -37,18 +38,19 @@ def accounts_login_form(
 def accounts_login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
-    settings = request.app.state.settings
     try:
         user = service.authenticate(
             session,
             email=email,
             password=password,
             address=request.client.host if request.client else "unknown",
-            now=request.app.state.clock(),
+            now=now,
             max_failures=settings.login_max_failures,
             window=timedelta(minutes=settings.login_window_minutes),
         )
@@ -60,19 +62,21 @@ def accounts_login(
             status_code=error.status_code,
         )
     log_in(request, user)
-    return RedirectResponse(safe_next(next), status_code=303)
+    return redirect(request, safe_next(next))
 
 
 @router.post("/logout")
 def accounts_logout(request: Request) -> Response:
     log_out(request)
-    return RedirectResponse(request.url_for("accounts_login_form"), status_code=303)
+    return redirect(request, path_for(request.app, "accounts_login_form"))
 
 
 @router.get("/setup")
-def accounts_setup_form(request: Request, session: SessionDep, token: str = "") -> Response:
+def accounts_setup_form(
+    request: Request, session: SessionDep, now: NowDep, token: str = ""
+) -> Response:
     try:
-        service.check_setup_token(session, token=token, now=request.app.state.clock())
+        service.check_setup_token(session, token=token, now=now)
     except DomainError as error:
         return render(request, "accounts/setup_gone.html", {"error": error}, status_code=410)
     return render(request, "accounts/setup.html", {"token": token})
@@ -82,6 +86,7 @@ def accounts_setup_form(request: Request, session: SessionDep, token: str = "") 
 def accounts_setup(
     request: Request,
     session: SessionDep,
+    now: NowDep,
     token: Annotated[str, Form(max_length=200)] = "",
     email: Annotated[str, Form(max_length=254)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
@@ -94,7 +99,7 @@ def accounts_setup(
             email=email,
             name=name,
             password=password,
-            now=request.app.state.clock(),
+            now=now,
         )
     except DomainError as error:
         if error.status_code == 410:
@@ -106,4 +111,4 @@ def accounts_setup(
             status_code=error.status_code,
         )
     log_in(request, user)
-    return RedirectResponse("/", status_code=303)
+    return redirect(request, "/")

@@ -10,7 +10,8 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.accounts.deps import FacilitatorDep
 from app.cards.views import deck_preview
@@ -19,28 +20,32 @@ from app.decks import archive
 from app.decks.edit import service, views
 from app.decks.service import deck_view, get_deck
 from app.decks.zipcheck import UploadLimits, read_limited
+from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
-from app.web import is_partial, render
+from app.web import path_for, redirect, render
 
 router = APIRouter()
 TEMPLATE = "decks/edit.html"
 
 
-def _editor(request: Request, session: SessionDep, slug: str, **extra: object) -> dict[str, object]:
+def _editor(request: Request, session: Session, slug: str, **extra: object) -> dict[str, object]:
     deck = views.editor_view(session, slug=slug, lang=request.state.lang)
     return {"deck": deck, "themes": views.theme_suggestions(session), **extra}
 
 
-def _back(request: Request, slug: str, anchor: str = "") -> Response:
-    url = request.url_for("decks_edit", slug=slug).path
-    return RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
+def _page(request: Request, slug: str, anchor: str = "") -> str:
+    return path_for(request.app, "decks_edit", slug=slug) + (f"#{anchor}" if anchor else "")
 
 
-def _cards(request: Request, session: SessionDep, slug: str) -> Response:
+def _cards(request: Request, session: Session, slug: str) -> Response:
     """After moving, removing or choosing the cover: the card list again (or the page)."""
-    if not is_partial(request):
-        return _back(request, slug, "cards")
-    return render(request, TEMPLATE, _editor(request, session, slug), block="cards")
+    return render(
+        request,
+        TEMPLATE,
+        _editor(request, session, slug),
+        block="cards",
+        page=_page(request, slug, "cards"),
+    )
 
 
 @router.get("/decks/{slug}/edit", name="decks_edit")
@@ -54,6 +59,7 @@ def decks_update(
     request: Request,
     session: SessionDep,
     user: FacilitatorDep,
+    now: NowDep,
     name_da: Annotated[str, Form()] = "",
     name_en: Annotated[str, Form()] = "",
     description_da: Annotated[str, Form()] = "",
@@ -74,16 +80,18 @@ def decks_update(
         language=language,
         licence=licence,
         attribution=attribution,
-        now=request.app.state.clock(),
+        now=now,
     )
-    if not is_partial(request):
-        return _back(request, slug)
     return render(
-        request, TEMPLATE, _editor(request, session, slug, deck_saved=True), block="deck_form"
+        request,
+        TEMPLATE,
+        _editor(request, session, slug, deck_saved=True),
+        block="deck_form",
+        page=_page(request, slug),
     )
 
 
-def _current_purpose(session: SessionDep, slug: str) -> str:
+def _current_purpose(session: Session, slug: str) -> str:
     # A locked purpose is shown, not sent (a disabled field): keep what the deck has.
     return service.editable_deck(session, slug).purpose
 
@@ -94,13 +102,11 @@ def decks_status(
     request: Request,
     session: SessionDep,
     user: FacilitatorDep,
+    now: NowDep,
     status: Annotated[str, Form()] = "",
 ) -> Response:
-    service.change_status(session, slug=slug, status=status, now=request.app.state.clock())
-    url = request.url_for("decks_edit", slug=slug).path
-    if is_partial(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+    service.change_status(session, slug=slug, status=status, now=now)
+    return redirect(request, _page(request, slug))
 
 
 @router.post("/decks/{slug}/cards/{card_id}", name="decks_card_update")
@@ -110,6 +116,7 @@ def decks_card_update(
     request: Request,
     session: SessionDep,
     user: FacilitatorDep,
+    now: NowDep,
     title_da: Annotated[str, Form()] = "",
     title_en: Annotated[str, Form()] = "",
     alt_da: Annotated[str, Form()] = "",
@@ -125,22 +132,26 @@ def decks_card_update(
         alt_da=alt_da,
         alt_en=alt_en,
         theme=theme,
-        now=request.app.state.clock(),
+        now=now,
     )
     return _card(request, session, slug, old_id=card_id, card_id=card.id or 0)
 
 
-def _card(
-    request: Request, session: SessionDep, slug: str, *, old_id: int, card_id: int
-) -> Response:
+def _card(request: Request, session: Session, slug: str, *, old_id: int, card_id: int) -> Response:
     """After a card changed: its row again (or the page), marked saved."""
-    if not is_partial(request):
-        return _back(request, slug, f"card-{card_id}")
-    context = _editor(request, session, slug, saved_card=card_id)
-    view = next(c for c in context["deck"].cards if c.id == card_id)  # type: ignore[attr-defined]
+    deck = views.editor_view(session, slug=slug, lang=request.state.lang)
+    context = {"deck": deck, "themes": views.theme_suggestions(session), "saved_card": card_id}
+    view = next(c for c in deck.cards if c.id == card_id)
     # A new version has a new id: htmx replaces the old row (its id) with the new one.
     headers = {"HX-Retarget": f"#card-{old_id}", "HX-Reswap": "outerMorph"}
-    return render(request, TEMPLATE, {**context, "card": view}, block="card", headers=headers)
+    return render(
+        request,
+        TEMPLATE,
+        {**context, "card": view},
+        block="card",
+        page=_page(request, slug, f"card-{card_id}"),
+        headers=headers,
+    )
 
 
 @router.post("/decks/{slug}/cards/{card_id}/image", name="decks_card_image")
@@ -150,11 +161,13 @@ async def decks_card_image(
     request: Request,
     session: SessionDep,
     user: FacilitatorDep,
+    settings: SettingsDep,
+    now: NowDep,
     image: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     if image is None or not (image.filename or image.size):
         raise DomainError(N_("Choose a picture first."))
-    limits = UploadLimits.from_settings(request.app.state.settings)
+    limits = UploadLimits.from_settings(settings)
 
     def replace() -> Response:
         # The answer's reads too: no SQL on the event loop, where waiting for a connection or
@@ -167,7 +180,7 @@ async def decks_card_image(
             data=data,
             file_name=image.filename or "",
             limits=limits,
-            now=request.app.state.clock(),
+            now=now,
         )
         return _card(request, session, slug, old_id=card_id, card_id=card.id or 0)
 
@@ -176,17 +189,27 @@ async def decks_card_image(
 
 @router.post("/decks/{slug}/cards/{card_id}/remove", name="decks_card_remove")
 def decks_card_remove(
-    slug: str, card_id: int, request: Request, session: SessionDep, user: FacilitatorDep
+    slug: str,
+    card_id: int,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    now: NowDep,
 ) -> Response:
-    service.remove_card(session, slug=slug, card_id=card_id, now=request.app.state.clock())
+    service.remove_card(session, slug=slug, card_id=card_id, now=now)
     return _cards(request, session, slug)
 
 
 @router.post("/decks/{slug}/cards/{card_id}/cover", name="decks_card_cover")
 def decks_card_cover(
-    slug: str, card_id: int, request: Request, session: SessionDep, user: FacilitatorDep
+    slug: str,
+    card_id: int,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    now: NowDep,
 ) -> Response:
-    service.set_cover(session, slug=slug, card_id=card_id, now=request.app.state.clock())
+    service.set_cover(session, slug=slug, card_id=card_id, now=now)
     return _cards(request, session, slug)
 
 
@@ -197,15 +220,10 @@ def decks_card_move(
     request: Request,
     session: SessionDep,
     user: FacilitatorDep,
+    now: NowDep,
     offset: Annotated[int, Form()] = 0,
 ) -> Response:
-    service.move_card(
-        session,
-        slug=slug,
-        card_id=card_id,
-        offset=max(-1, min(1, offset)),
-        now=request.app.state.clock(),
-    )
+    service.move_card(session, slug=slug, card_id=card_id, offset=max(-1, min(1, offset)), now=now)
     return _cards(request, session, slug)
 
 
@@ -215,14 +233,10 @@ def decks_order(
     request: Request,
     session: SessionDep,
     user: FacilitatorDep,
+    now: NowDep,
     card: Annotated[list[int] | None, Form()] = None,
 ) -> Response:
-    service.reorder_cards(
-        session,
-        slug=slug,
-        card_ids=card or [],
-        now=request.app.state.clock(),
-    )
+    service.reorder_cards(session, slug=slug, card_ids=card or [], now=now)
     return _cards(request, session, slug)
 
 

@@ -15,17 +15,18 @@ from typing import TYPE_CHECKING, Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from app.accounts.deps import FacilitatorDep
 from app.db import SessionDep
 from app.decks.upload import service, views
 from app.decks.zipcheck import UploadLimits
+from app.deps import ClockDep, NowDep, SettingsDep
 from app.errors import N_, NotFound
 from app.i18n import format_day, translate
 from app.models.decks import DeckUpload, UploadStatus
-from app.web import is_partial, render
+from app.web import path_for, redirect, render
 
 if TYPE_CHECKING:
     # FastAPI types form_limits with this TypedDict and exports no public name for it.
@@ -39,10 +40,6 @@ FORM_LIMITS: _FormLimits = {"max_files": 600, "max_fields": 20}
 # thread semaphore, not an anyio one: it waits in the worker thread, never on the event loop,
 # and belongs to no particular loop.
 _DECODING = threading.BoundedSemaphore(2)
-
-
-def _limits(request: Request) -> UploadLimits:
-    return UploadLimits.from_settings(request.app.state.settings)
 
 
 def _incoming(files: list[UploadFile] | None) -> list[service.IncomingFile]:
@@ -61,13 +58,11 @@ def next_url(request: Request, progress: views.Progress) -> str:
     return request.url_for("decks_upload_report", key=progress.key).path
 
 
-def _outcome(request: Request, session: SessionDep, upload: DeckUpload) -> Response:
+def _outcome(request: Request, session: Session, upload: DeckUpload) -> Response:
     url = next_url(request, views.progress_of(session, upload))
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"status": upload.status, "redirect": url})
-    if is_partial(request):
-        return Response(status_code=204, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+    return redirect(request, url)
 
 
 def _decoded(request: Request, session: Session, change: Callable[[], DeckUpload]) -> Response:
@@ -80,9 +75,11 @@ def _decoded(request: Request, session: Session, change: Callable[[], DeckUpload
 
 
 @router.get("/decks/new", name="decks_new")
-def decks_new(request: Request, session: SessionDep, user: FacilitatorDep) -> Response:
+def decks_new(
+    request: Request, session: SessionDep, user: FacilitatorDep, settings: SettingsDep, now: NowDep
+) -> Response:
     context = views.upload_page(
-        session, owner_id=user.id or 0, limits=_limits(request), now=request.app.state.clock()
+        session, owner_id=user.id, limits=UploadLimits.from_settings(settings), now=now
     )
     return render(request, "decks/upload.html", {"page": context, "key": service.new_key()})
 
@@ -92,34 +89,35 @@ async def decks_upload(
     request: Request,
     session: SessionDep,
     user: FacilitatorDep,
+    settings: SettingsDep,
+    clock: ClockDep,
     files: Annotated[list[UploadFile] | None, File()] = None,
     key: Annotated[str, Form()] = "",
 ) -> Response:
     lang = request.state.lang
-    now = request.app.state.clock()
+    now = clock()
     receive = functools.partial(
         service.receive_upload,
         session,
         key=key if KEY.fullmatch(key) else service.new_key(),
-        owner_id=user.id or 0,
+        owner_id=user.id,
         files=_incoming(files),
         default_name=translate(lang, N_("New deck, %(date)s"), date=format_day(now, lang)),
-        limits=_limits(request),
+        limits=UploadLimits.from_settings(settings),
         now=now,
-        clock=request.app.state.clock,
+        clock=clock,
     )
     return await to_thread.run_sync(_decoded, request, session, receive)
 
 
 @router.get("/decks/uploads/{key}", name="decks_upload_report")
 def decks_upload_report(
-    key: str, request: Request, session: SessionDep, user: FacilitatorDep
+    key: str, request: Request, session: SessionDep, user: FacilitatorDep, now: NowDep
 ) -> Response:
-    upload = service.own_upload(session, key=key, owner_id=user.id or 0)
+    upload = service.own_upload(session, key=key, owner_id=user.id)
     if upload.status == UploadStatus.imported:
-        url = next_url(request, views.progress_of(session, upload))
-        return RedirectResponse(url, status_code=303)
-    report = views.report(session, upload=upload, now=request.app.state.clock())
+        return redirect(request, next_url(request, views.progress_of(session, upload)))
+    report = views.report(session, upload=upload, now=now)
     context = {"report": report, "progress": report.progress}
     return render(request, "decks/upload_report.html", context)
 
@@ -131,14 +129,14 @@ def decks_upload_progress(
     """How far the checking is: JSON for upload.js, a fragment for htmx polling."""
     if not KEY.fullmatch(key):
         raise NotFound()
-    found = views.progress(session, key=key, owner_id=user.id or 0)
+    found = views.progress(session, key=key, owner_id=user.id)
     if found is None:
         raise NotFound()
     progress = replace(found, next_url=next_url(request, found) if found.finished else None)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse(progress.as_json(), headers={"Cache-Control": "no-store"})
-    if progress.finished and request.headers.get("hx-request"):
-        return Response(status_code=204, headers={"HX-Redirect": progress.next_url or ""})
+    if progress.finished and progress.next_url:
+        return redirect(request, progress.next_url)
     return render(
         request,
         "decks/upload_report.html",
@@ -154,6 +152,8 @@ async def decks_upload_add(
     request: Request,
     session: SessionDep,
     user: FacilitatorDep,
+    settings: SettingsDep,
+    now: NowDep,
     files: Annotated[list[UploadFile] | None, File()] = None,
     replace: Annotated[str, Form()] = "",
 ) -> Response:
@@ -161,32 +161,33 @@ async def decks_upload_add(
         service.add_files,
         session,
         key=key,
-        owner_id=user.id or 0,
+        owner_id=user.id,
         files=_incoming(files),
         as_name=replace or None,
-        limits=_limits(request),
-        now=request.app.state.clock(),
+        limits=UploadLimits.from_settings(settings),
+        now=now,
     )
     return await to_thread.run_sync(_decoded, request, session, add)
 
 
 @router.post("/decks/uploads/{key}/files/{file_id}/remove", name="decks_upload_remove")
 def decks_upload_remove(
-    key: str, file_id: int, request: Request, session: SessionDep, user: FacilitatorDep
+    key: str,
+    file_id: int,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    now: NowDep,
 ) -> Response:
-    upload = service.remove_file(
-        session, key=key, owner_id=user.id or 0, file_id=file_id, now=request.app.state.clock()
-    )
+    upload = service.remove_file(session, key=key, owner_id=user.id, file_id=file_id, now=now)
     return _outcome(request, session, upload)
 
 
 @router.post("/decks/uploads/{key}/manifest/remove", name="decks_upload_drop_manifest")
 def decks_upload_drop_manifest(
-    key: str, request: Request, session: SessionDep, user: FacilitatorDep
+    key: str, request: Request, session: SessionDep, user: FacilitatorDep, now: NowDep
 ) -> Response:
-    upload = service.drop_manifest(
-        session, key=key, owner_id=user.id or 0, now=request.app.state.clock()
-    )
+    upload = service.drop_manifest(session, key=key, owner_id=user.id, now=now)
     return _outcome(request, session, upload)
 
 
@@ -194,15 +195,15 @@ def decks_upload_drop_manifest(
 def decks_upload_discard(
     key: str, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    service.discard_upload(session, key=key, owner_id=user.id or 0)
-    return RedirectResponse(request.url_for("decks_new").path, status_code=303)
+    service.discard_upload(session, key=key, owner_id=user.id)
+    return redirect(request, path_for(request.app, "decks_new"))
 
 
 @router.get("/decks/uploads/{key}/files/{file_id}.webp", name="decks_upload_thumb")
 def decks_upload_thumb(
     key: str, file_id: int, request: Request, session: SessionDep, user: FacilitatorDep
 ) -> Response:
-    upload = service.own_upload(session, key=key, owner_id=user.id or 0)
+    upload = service.own_upload(session, key=key, owner_id=user.id)
     data = views.staged_thumbnail(session, upload=upload, file_id=file_id)
     if data is None:
         raise NotFound()
