@@ -61,66 +61,94 @@ def card_views(
 # The shapes the Status and Job satisfaction templates read, with nothing picked yet.
 
 
-@dataclass(frozen=True)
-class PreviewRef:
-    """Stands where the conversation does: no id to post to, nothing open, so no links."""
+# The Status and Arbejdsglæde steps' view objects: a conversation's steps fill them, and a
+# deck's preview fills them with the deck's cards alone.
 
-    id: int = 0
-    is_open: bool = False
-    revision: int = 0
-    preview: bool = True
+
+@dataclass(frozen=True)
+class PickView:
+    id: int
+    card_id: int
+    title: str
+    alt: str
+    note: str
+    row: str
+    thumb: VariantRef | None
+    large: VariantRef | None
+
+
+@dataclass(frozen=True)
+class DeckCard:
+    card: CardView
+    picked: bool
+    pick_id: int | None
+    on_board_row: str | None
+
+
+@dataclass(frozen=True)
+class BoardRowView:
+    row: str
+    info: RowInfo
+    picks: tuple[PickView, ...]
+    note: str
+    is_full: bool
+    above: RowInfo | None
+    below: RowInfo | None
+
+    @property
+    def empty_slots(self) -> range:
+        """The places left in the row, drawn as empty card outlines."""
+        return range(MAX_PER_ROW - len(self.picks))
+
+
+@dataclass(frozen=True)
+class StatusStepView:
+    cards: tuple[DeckCard, ...]
+    chosen: tuple[PickView, ...]
+    can_pick_more: bool
+    max_cards: int
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """Just enough of the conversation for the small answer to a tap, and for a deck's
+    preview, which has none behind it (``preview``: nothing is saved, no links)."""
+
+    id: int
+    is_open: bool
+    revision: int
+    preview: bool = False
     limits: TextLimits = LIMITS
 
 
 @dataclass(frozen=True)
-class PreviewCard:
-    card: CardView
-    picked: bool = False
-    pick_id: int | None = None
-    on_board_row: str | None = None
-
-
-@dataclass(frozen=True)
-class PreviewStatus:
-    cards: tuple[PreviewCard, ...]
-    max_cards: int
-    chosen: tuple[()] = ()
-    can_pick_more: bool = True
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    row: str
-    info: RowInfo
-    above: RowInfo | None
-    below: RowInfo | None
-    picks: tuple[()] = ()
-    note: str = ""
-    is_full: bool = False
-    empty_slots: range = range(MAX_PER_ROW)
-
-
-@dataclass(frozen=True)
-class PreviewBoard:
-    cards: tuple[PreviewCard, ...]
-    rows: tuple[PreviewRow, ...]
+class BoardStepView:
+    cards: tuple[DeckCard, ...]
+    rows: tuple[BoardRowView, ...]
 
 
 def deck_preview(cards: tuple[CardView, ...]) -> dict[str, object]:
     """A deck in the Status and Arbejdsglæde steps' own views, for its preview: no
     conversation behind it, so every link to the server is left out and nothing is saved."""
-    offered = tuple(PreviewCard(card=card) for card in cards)
+    offered = tuple(
+        DeckCard(card=card, picked=False, pick_id=None, on_board_row=None) for card in cards
+    )
     rows = tuple(
-        PreviewRow(
+        BoardRowView(
             row=info.row.value,
             info=info,
+            picks=(),
+            note="",
+            is_full=False,
             above=ROWS[index - 1] if index > 0 else None,
             below=ROWS[index + 1] if index + 1 < len(ROWS) else None,
         )
         for index, info in enumerate(ROWS)
     )
     return {
-        "c": PreviewRef(),
-        "status": PreviewStatus(cards=offered, max_cards=MAX_STATUS_CARDS),
-        "board": PreviewBoard(cards=offered, rows=rows),
+        "c": ConversationRef(id=0, is_open=False, revision=0, preview=True),
+        "status": StatusStepView(
+            cards=offered, chosen=(), can_pick_more=True, max_cards=MAX_STATUS_CARDS
+        ),
+        "board": BoardStepView(cards=offered, rows=rows),
     }

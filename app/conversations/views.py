@@ -10,9 +10,17 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from app.cards.views import CardView, card_views
+from app.cards.views import (
+    BoardRowView,
+    BoardStepView,
+    ConversationRef,
+    DeckCard,
+    PickView,
+    StatusStepView,
+    card_views,
+)
 from app.conversations import service
-from app.conversations.steps import BY_STEP, ROWS, STEPS, RowInfo, step_after, step_before
+from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
 from app.media.service import VariantRef, variants_of
 from app.models import (
     Agreement,
@@ -26,7 +34,7 @@ from app.models import (
     Step,
     User,
 )
-from app.models.conversations import LIMITS, MAX_PER_ROW, STATUS_ROW, TextLimits
+from app.models.conversations import LIMITS, STATUS_ROW, TextLimits
 
 
 @dataclass(frozen=True)
@@ -39,42 +47,6 @@ class AgendaItem:
     is_current: bool
     is_done: bool
     is_over: bool
-
-
-@dataclass(frozen=True)
-class PickView:
-    id: int
-    card_id: int
-    title: str
-    alt: str
-    note: str
-    row: str
-    thumb: VariantRef | None
-    large: VariantRef | None
-
-
-@dataclass(frozen=True)
-class DeckCard:
-    card: CardView
-    picked: bool
-    pick_id: int | None
-    on_board_row: str | None
-
-
-@dataclass(frozen=True)
-class BoardRowView:
-    row: str
-    info: RowInfo
-    picks: tuple[PickView, ...]
-    note: str
-    is_full: bool
-    above: RowInfo | None
-    below: RowInfo | None
-
-    @property
-    def empty_slots(self) -> range:
-        """The places left in the row, drawn as empty card outlines."""
-        return range(MAX_PER_ROW - len(self.picks))
 
 
 @dataclass(frozen=True)
@@ -212,14 +184,6 @@ def _deck_cards(session: Session, deck_id: int) -> list[Card]:
     return list(session.exec(query.order_by(col(Card.position), col(Card.id))))
 
 
-@dataclass(frozen=True)
-class StatusStepView:
-    cards: tuple[DeckCard, ...]
-    chosen: tuple[PickView, ...]
-    can_pick_more: bool
-    max_cards: int
-
-
 def status_step(session: Session, conversation: Conversation, lang: str) -> StatusStepView:
     picks = service.picks_of(session, conversation, [STATUS_ROW])
     by_card = {p.card_id: p for p in picks}
@@ -239,17 +203,6 @@ def status_step(session: Session, conversation: Conversation, lang: str) -> Stat
         can_pick_more=len(active) < service.MAX_STATUS_CARDS,
         max_cards=service.MAX_STATUS_CARDS,
     )
-
-
-@dataclass(frozen=True)
-class ConversationRef:
-    """Just enough of the conversation for the small answer to a tap."""
-
-    id: int
-    is_open: bool
-    revision: int
-    preview: bool = False
-    limits: TextLimits = LIMITS
 
 
 def _ref(conversation: Conversation) -> ConversationRef:
@@ -283,12 +236,6 @@ def status_pick(session: Session, tapped: service.StatusPicked, lang: str) -> di
             max_cards=service.MAX_STATUS_CARDS,
         ),
     }
-
-
-@dataclass(frozen=True)
-class BoardStepView:
-    cards: tuple[DeckCard, ...]
-    rows: tuple[BoardRowView, ...]
 
 
 def board_step(
