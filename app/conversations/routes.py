@@ -163,7 +163,7 @@ def conversations_status_pick(
     )
     return render(
         request,
-        "partials/status_step.html",
+        "conversations/status.html",
         views.status_pick(session, tapped, _lang(request)),
         block=["status_card", "chosen"],
         page=_step_url(request, conversation_id, Step.status),
@@ -227,7 +227,7 @@ def _board(
     conversation = service.own_conversation(session, leader.id, conversation_id)
     return render(
         request,
-        "partials/board_step.html",
+        "conversations/board.html",
         views.board_change(session, conversation, _lang(request), changed_cards),
         block=["board", "tray"],
         page=_step_url(request, conversation_id, Step.arbejdsglaede),
