@@ -12,7 +12,7 @@ from app.config import Settings
 from app.db import make_engine, read_session, write_session, write_transaction, writes
 from app.migrate import alembic_config
 from app.models import LoginFailure
-from tests.conftest import ON_POSTGRESQL
+from tests.support import ON_POSTGRESQL
 
 THREADS = 8
 WRITES_EACH = 40

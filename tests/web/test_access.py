@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.main import create_app
-from tests.conftest import Client, FakeClock, add_user, make_settings
-from tests.web.test_no_sql_on_the_event_loop import Statements, watching
+from tests.support import Client, FakeClock, add_user, make_settings
+from tests.support.sql_watch import Statements, watching
 
 # Routes anyone may use without logging in (DESIGN §6: login, setup, health, static).
 PUBLIC = {
@@ -187,7 +187,7 @@ def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Visitors]:
     settings = make_settings(tmp_path_factory.mktemp("access") / "var")
     owner = Client(create_app(settings, clock=FakeClock()))
     with owner, watching(owner) as statements:  # the client runs the app's lifespan
-        yield Visitors(owner.app, statements)  # type: ignore[arg-type]
+        yield Visitors(owner.app, statements)
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ALLOWED))
