@@ -7,8 +7,6 @@ import io
 import re
 import zipfile
 
-import pytest
-
 from tests import deck_fixtures as fx
 from tests.support import PARTIAL, Client
 from tests.support.deck_pages import (
@@ -19,11 +17,6 @@ from tests.support.deck_pages import (
     upload_and_replace_the_bad_file,
     zip_of,
 )
-
-
-@pytest.fixture
-def facilitator(client: Client) -> Client:
-    return as_role(client, "facilitator")
 
 
 def test_upload_page_has_the_form_with_token_first_and_its_own_script(facilitator: Client) -> None:

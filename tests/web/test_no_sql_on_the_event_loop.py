@@ -7,20 +7,11 @@ after that must be built there too."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-
-import pytest
 
 from tests import deck_fixtures as fx
 from tests.support import PARTIAL, Client
 from tests.support.deck_pages import as_role, card_ids, new_deck, upload_and_replace_the_bad_file
 from tests.support.sql_watch import Statements, watching
-
-
-@pytest.fixture
-def statements(client: Client) -> Iterator[Statements]:
-    with watching(client) as seen:
-        yield seen
 
 
 def test_a_deck_upload_and_its_answer_query_in_a_worker(
