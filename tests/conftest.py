@@ -3,9 +3,11 @@ the clock and the HTTP client. Helpers that are not fixtures live in tests/suppo
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,12 +48,42 @@ def _with_decks(folder: Path, **overrides: object) -> Settings:
     )
 
 
+def _made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder that ``make`` fills once per run: the workers of a parallel run (pytest-xdist)
+    share it, the first one makes it while the others wait."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = factory.mktemp(name)
+        make(folder)
+        return folder
+    folder = factory.getbasetemp().parent / name  # the run's folder, above each worker's
+    with (folder.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / "done").touch()
+    return folder
+
+
+# One database migrated once per run and copied by each test: running the Alembic chain for
+# every test cost more than most tests. tests/unit/test_db.py runs the chain itself.
 @pytest.fixture(scope="session")
-def decks_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database with the real default decks, made once and copied by each test."""
-    folder = tmp_path_factory.mktemp("decks-db")
-    _migrate(_with_decks(folder))
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database migrated to head, without decks."""
+    folder = _made_once(tmp_path_factory, "migrated-db", lambda f: _migrate(make_settings(f)))
     return folder / DATABASE_FILE
+
+
+@pytest.fixture(scope="session")
+def decks_database(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Path:
+    """An SQLite database migrated to head, with the real default decks."""
+
+    def make(folder: Path) -> None:
+        shutil.copy(migrated_database, folder / DATABASE_FILE)
+        _migrate(_with_decks(folder))
+
+    return _made_once(tmp_path_factory, "decks-db", make) / DATABASE_FILE
 
 
 @pytest.fixture(scope="session")
@@ -79,11 +111,17 @@ def postgresql_templates(postgresql: postgres.Server) -> dict[bool, str]:
 def database_settings(
     request: pytest.FixtureRequest, data_dir: Path, *, with_decks: bool
 ) -> dict[str, object]:
-    if not ON_POSTGRESQL:
-        return {}
-    templates = request.getfixturevalue("postgresql_templates")
-    server: postgres.Server = request.getfixturevalue("postgresql")
-    return {"database_url": server.create_database(template=templates[with_decks])}
+    """A copy of this run's migrated template database: its settings."""
+    if ON_POSTGRESQL:
+        templates = request.getfixturevalue("postgresql_templates")
+        server: postgres.Server = request.getfixturevalue("postgresql")
+        return {"database_url": server.create_database(template=templates[with_decks])}
+    template: Path = request.getfixturevalue(
+        "decks_database" if with_decks else "migrated_database"
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template, data_dir / DATABASE_FILE)
+    return {}
 
 
 @pytest.fixture
@@ -95,7 +133,6 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings.sqlalchemy_url)
-    prepare_database(settings, engine)
     yield engine
     engine.dispose()
 
@@ -107,12 +144,8 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def settings_with_decks(
-    tmp_path: Path, decks_database: Path, request: pytest.FixtureRequest
-) -> Settings:
+def settings_with_decks(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     data_dir = tmp_path / "var"
-    data_dir.mkdir()
-    shutil.copy(decks_database, data_dir / DATABASE_FILE)
     return make_settings(data_dir, **database_settings(request, data_dir, with_decks=True))
 
 
