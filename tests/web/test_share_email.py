@@ -64,6 +64,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 def mail_client(base: Settings, clock: FakeClock, port: int) -> Client:
     settings = make_settings(
         base.data_dir,
+        database_url=base.database_url,  # the PostgreSQL run's database, or none: SQLite
         smtp_host="127.0.0.1",
         smtp_port=port,
         smtp_from=SENDER,
