@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgresql load install install-test lint format catalogues clean
+.PHONY: run test test-bench test-postgresql load install install-test lint format catalogues clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,21 +27,32 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/arbejdsglaede serve --host $(HOST) --port $(PORT)
 
-## The whole suite: lint, unit, web, end-to-end (Chromium) and benchmark reports.
+PYTEST := $(BIN)/python -m pytest
+# pytest-xdist workers, one per core; `make test WORKERS=1` runs one test at a time.
+WORKERS ?= auto
+
+## The whole suite: lint, unit, web, end-to-end (Chromium), benchmark reports, PostgreSQL run.
+## The tests run on every core, then the benchmarks marked `alone` one at a time by themselves
+## (their figures are wall-clock times, tests/bench/conftest.py), then the PostgreSQL run.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
-	$(BIN)/python -m pytest
+	$(PYTEST) -n $(WORKERS) -m "not alone"
+	$(PYTEST) -m alone
 	$(MAKE) --no-print-directory test-postgresql
+
+## Every benchmark report (tests/bench, into test-artifacts/bench), one at a time.
+test-bench: install-test
+	$(PYTEST) -m bench
 
 ## The unit and web tests again, each on its own database of a throwaway PostgreSQL server.
 test-postgresql: install-test
-	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not sqlite" tests/unit tests/web
+	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(PYTEST) -n $(WORKERS) -m "not sqlite" tests/unit tests/web
 
 ## 200 tablets at once against one server (DESIGN §8), alone; `test` runs it too.
 load: install-test
-	$(BIN)/python -m pytest -s -p no:cacheprovider tests/bench/test_many_tablets.py
+	$(PYTEST) -s -p no:cacheprovider tests/bench/test_many_tablets.py
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app

@@ -1,51 +1,34 @@
+"""The fixtures every test may use: settings, a database copied from a migrated template,
+the clock and the HTTP client. Helpers that are not fixtures live in tests/support."""
+
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import PROJECT_DIR
-from app.accounts import service as accounts
 from app.bootstrap import prepare_database
 from app.config import Settings
 from app.db import make_engine, write_session
-from app.main import create_app
 from tests import postgres
+from tests.support import (
+    DATABASE_FILE,
+    ON_POSTGRESQL,
+    Client,
+    FakeClock,
+    make_client,
+    make_settings,
+)
 
-PASSWORD = "a long and good password"
 pytest_plugins = ["tests.browser"]
-
-
-class FakeClock:
-    """Time that tests move on purpose."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
-
-
-def make_settings(data_dir: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "data_dir": data_dir,
-        "secret_key": "test-secret-key-that-is-long-enough-0123456789",
-        "load_default_decks": False,
-        "cards_dir": data_dir / "no-cards",
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -53,8 +36,54 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-# The PostgreSQL run: the same tests, each on its own PostgreSQL database (make test-postgresql).
-ON_POSTGRESQL = os.environ.get("ARBEJDSGLAEDE_TEST_DATABASE") == "postgresql"
+def _migrate(settings: Settings) -> None:
+    engine = make_engine(settings.sqlalchemy_url)
+    prepare_database(settings, engine)
+    engine.dispose()
+
+
+def _with_decks(folder: Path, **overrides: object) -> Settings:
+    return make_settings(
+        folder, load_default_decks=True, cards_dir=PROJECT_DIR / "cards", **overrides
+    )
+
+
+def _made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder that ``make`` fills once per run: the workers of a parallel run (pytest-xdist)
+    share it, the first one makes it while the others wait."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = factory.mktemp(name)
+        make(folder)
+        return folder
+    folder = factory.getbasetemp().parent / name  # the run's folder, above each worker's
+    with (folder.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / "done").touch()
+    return folder
+
+
+# One database migrated once per run and copied by each test: running the Alembic chain for
+# every test cost more than most tests. tests/unit/test_db.py runs the chain itself.
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite database migrated to head, without decks."""
+    folder = _made_once(tmp_path_factory, "migrated-db", lambda f: _migrate(make_settings(f)))
+    return folder / DATABASE_FILE
+
+
+@pytest.fixture(scope="session")
+def decks_database(tmp_path_factory: pytest.TempPathFactory, migrated_database: Path) -> Path:
+    """An SQLite database migrated to head, with the real default decks."""
+
+    def make(folder: Path) -> None:
+        shutil.copy(migrated_database, folder / DATABASE_FILE)
+        _migrate(_with_decks(folder))
+
+    return _made_once(tmp_path_factory, "decks-db", make) / DATABASE_FILE
 
 
 @pytest.fixture(scope="session")
@@ -69,15 +98,12 @@ def postgresql_templates(postgresql: postgres.Server) -> dict[bool, str]:
     for with_decks in (False, True):
         url = postgresql.create_database()
         folder = Path(tempfile.mkdtemp(prefix="arbejdsglaede-pg-settings-"))
-        template = make_settings(
-            folder,
-            database_url=url,
-            load_default_decks=with_decks,
-            cards_dir=PROJECT_DIR / "cards" if with_decks else folder / "no-cards",
+        template = (
+            _with_decks(folder, database_url=url)
+            if with_decks
+            else make_settings(folder, database_url=url)
         )
-        engine = make_engine(template.sqlalchemy_url)
-        prepare_database(template, engine)
-        engine.dispose()
+        _migrate(template)
         names[with_decks] = postgres.database_of(url)
     return names
 
@@ -85,11 +111,17 @@ def postgresql_templates(postgresql: postgres.Server) -> dict[bool, str]:
 def database_settings(
     request: pytest.FixtureRequest, data_dir: Path, *, with_decks: bool
 ) -> dict[str, object]:
-    if not ON_POSTGRESQL:
-        return {}
-    templates = request.getfixturevalue("postgresql_templates")
-    server: postgres.Server = request.getfixturevalue("postgresql")
-    return {"database_url": server.create_database(template=templates[with_decks])}
+    """A copy of this run's migrated template database: its settings."""
+    if ON_POSTGRESQL:
+        templates = request.getfixturevalue("postgresql_templates")
+        server: postgres.Server = request.getfixturevalue("postgresql")
+        return {"database_url": server.create_database(template=templates[with_decks])}
+    template: Path = request.getfixturevalue(
+        "decks_database" if with_decks else "migrated_database"
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template, data_dir / DATABASE_FILE)
+    return {}
 
 
 @pytest.fixture
@@ -101,7 +133,6 @@ def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings.sqlalchemy_url)
-    prepare_database(settings, engine)
     yield engine
     engine.dispose()
 
@@ -112,53 +143,10 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-@pytest.fixture(scope="session")
-def decks_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database with the real default decks, made once and copied by each test."""
-    folder = tmp_path_factory.mktemp("decks-db")
-    settings = make_settings(folder, load_default_decks=True, cards_dir=PROJECT_DIR / "cards")
-    engine = make_engine(settings.sqlalchemy_url)
-    prepare_database(settings, engine)
-    engine.dispose()
-    return folder / "arbejdsglaede.db"
-
-
 @pytest.fixture
-def settings_with_decks(
-    tmp_path: Path, decks_database: Path, request: pytest.FixtureRequest
-) -> Settings:
+def settings_with_decks(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     data_dir = tmp_path / "var"
-    data_dir.mkdir()
-    shutil.copy(decks_database, data_dir / "arbejdsglaede.db")
     return make_settings(data_dir, **database_settings(request, data_dir, with_decks=True))
-
-
-class Client(TestClient):
-    """A TestClient that knows the CSRF token and how to log in."""
-
-    @property
-    def csrf(self) -> str:
-        token = self.cookies.get("csrftoken")
-        if token is None:
-            self.get("/login")
-            token = self.cookies.get("csrftoken")
-        assert token
-        return token
-
-    def post_form(self, url: str, data: dict[str, str], **kwargs: object) -> object:
-        return self.post(url, data={"csrftoken": self.csrf, **data}, **kwargs)  # type: ignore[arg-type]
-
-    def login(self, email: str, password: str = PASSWORD) -> None:
-        response = self.post(
-            "/login",
-            data={"csrftoken": self.csrf, "email": email, "password": password},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
-
-
-def make_client(settings: Settings, clock: FakeClock) -> Client:
-    return Client(create_app(settings, clock=clock))
 
 
 @pytest.fixture
@@ -171,9 +159,3 @@ def client(settings: Settings, clock: FakeClock) -> Iterator[Client]:
 def decks_client(settings_with_decks: Settings, clock: FakeClock) -> Iterator[Client]:
     with make_client(settings_with_decks, clock) as client:
         yield client
-
-
-def add_user(client: TestClient, email: str, role: str = "leader", name: str = "Test") -> None:
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    with write_session(engine) as session:
-        accounts.create_user(session, email=email, name=name, role=role, password=PASSWORD)

@@ -12,8 +12,8 @@ from app.conversations import service
 from app.decks.manifest import CardEntry, Manifest
 from app.decks.service import import_deck
 from app.models import Card, Conversation, User
-from tests.conftest import PASSWORD
 from tests.factories import image_bytes
+from tests.support import PASSWORD
 
 
 @dataclass

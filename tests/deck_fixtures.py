@@ -60,7 +60,7 @@ def with_encryption_flag(data: bytes, name: str) -> bytes:
     patched = bytearray(data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         info = archive.getinfo(name)
-        end = archive.start_dir  # type: ignore[attr-defined]
+        end = archive.start_dir
     patched[info.header_offset + 6] |= 0x1
     position = end
     while patched[position : position + 4] == b"PK\x01\x02":
@@ -182,7 +182,7 @@ def upload_target(data_dir: Path) -> UploadTarget:
     from app.accounts import service as accounts
     from app.bootstrap import prepare_database
     from app.db import make_engine, write_session
-    from tests.conftest import PASSWORD, make_settings
+    from tests.support import PASSWORD, make_settings
 
     settings = make_settings(data_dir)
     engine = make_engine(settings.sqlalchemy_url)

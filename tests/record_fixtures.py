@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from app.accounts import service as accounts
 from app.conversations import service
 from app.models import BoardRow, Card, Conversation, Deck, DeckPurpose, User
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 NOTE_DA = "Jeg er glad for mødet med kollegerne i kantinen; æøå ÆØÅ."

@@ -1,25 +1,17 @@
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from app import PROJECT_DIR
-
-REPORTS = PROJECT_DIR / "test-artifacts" / "bench"
+# The benchmarks whose budgets are CPU seconds or bytes, which tests running beside them do
+# not change: `make test` runs them with the rest, on every core. The others report (and
+# test_many_tablets.py asserts) what the clock and a busy server say, so `make test` runs
+# them after the rest, one at a time, with the machine to themselves (marker `alone`).
+BESIDE_OTHERS = {"test_import_speed.py", "test_page_weight.py"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/bench/" in str(item.path):
             item.add_marker(pytest.mark.bench)
-
-
-def report(name: str, figures: dict[str, object]) -> Path:
-    """Write the figures where CI keeps artefacts, and print them into the test log."""
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    path = REPORTS / f"{name}.json"
-    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
-    print(f"\n[bench] {name}: {json.dumps(figures, ensure_ascii=False)}")
-    return path
+            if item.path.name not in BESIDE_OTHERS:
+                item.add_marker(pytest.mark.alone)

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 
 from app.conversations import service
 from app.models import BoardRow, Card, Conversation, Employee, Pick, Step
-from tests.bench.conftest import report
-from tests.conftest import Client, add_user
+from tests.support import Client, add_user, engine_of
+from tests.support.bench import report
 
 CONVERSATIONS = 10_000
 RENDERS = 60
@@ -76,8 +76,8 @@ def test_board_step_render_with_ten_thousand_conversations(decks_client: Client)
     made = decks_client.post_form(
         "/conversations", {"employee": "Bench", "date": "2026-12-01"}, follow_redirects=False
     )
-    url = made.headers["location"].removesuffix("/start")  # type: ignore[attr-defined]
-    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    url = made.headers["location"].removesuffix("/start")
+    engine = engine_of(decks_client)
     with Session(engine) as session:
         conversation = session.get(Conversation, int(url.rsplit("/", 1)[1]))
         assert conversation

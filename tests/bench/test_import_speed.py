@@ -22,8 +22,8 @@ import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from app import PROJECT_DIR
-from tests.bench.conftest import report
 from tests.deck_fixtures import UploadTarget, upload_target, upload_zip
+from tests.support.bench import report
 
 SIZE = (4000, 3000)  # twelve megapixels, as a phone takes them
 PHOTOS_FOR_SPEED = 40

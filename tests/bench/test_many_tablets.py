@@ -44,9 +44,9 @@ from app.conversations.service import (
 from app.db import make_engine, read_session, write_session
 from app.models import BoardRow, Conversation, Pick, Role, Step
 from app.models.conversations import STATUS_ROW
-from tests.bench.conftest import report
 from tests.browser import LiveServer
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
+from tests.support.bench import report
 
 LEADERS = 20
 TABLETS_PER_LEADER = 10

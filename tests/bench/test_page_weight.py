@@ -7,8 +7,8 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-from tests.bench.conftest import report
 from tests.browser import LiveServer, log_in
+from tests.support.bench import report
 
 FIRST_LOAD_BUDGET = 150 * 1024
 THUMB_BUDGET = 25 * 1024

@@ -21,9 +21,9 @@ from app import PROJECT_DIR
 from app.config import Settings
 from app.db import write_session
 from app.models import User
-from tests.bench.conftest import report
-from tests.conftest import Client, add_user
 from tests.record_fixtures import NOW, full_conversation
+from tests.support import Client, add_user, engine_of
+from tests.support.bench import report
 
 RUNS = 15
 
@@ -70,7 +70,7 @@ RSS_SCRIPT = textwrap.dedent(
 
 def test_pdf_export_against_html(decks_client: Client, settings_with_decks: Settings) -> None:
     add_user(decks_client, "bench.pdf@example.org", name="Leder Åby")
-    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    engine = engine_of(decks_client)
     with write_session(engine) as session:
         leader = session.exec(select(User).where(User.email == "bench.pdf@example.org")).one()
         conversation = full_conversation(session, leader_id=leader.id or 0, agreements=20)

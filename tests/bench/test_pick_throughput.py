@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx2 as httpx
 
 from app import PROJECT_DIR
-from tests.bench.conftest import report
 from tests.browser import LiveServer, free_port
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
+from tests.support.bench import report
 
 REQUESTS = 400
 RSS_BUDGET_MB = 300

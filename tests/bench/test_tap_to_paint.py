@@ -7,8 +7,8 @@ import statistics
 
 from playwright.sync_api import Page
 
-from tests.bench.conftest import report
 from tests.browser import LiveServer, leader_with_a_new_conversation
+from tests.support.bench import report
 
 TAPS = 30
 # Resolves when the card with this id shows the wanted aria-pressed, after the next paint.

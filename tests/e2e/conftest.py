@@ -2,15 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-# Helpers for the tests here; the fixtures themselves live in the tests.browser plugin.
-from tests.browser import (  # noqa: F401
-    ADMIN,
-    LiveServer,
-    leader_with_a_new_conversation,
-    log_in,
-    screenshot,
-    serious_axe_violations,
-)
+# The fixtures of the e2e tests (a live server, Chromium) live in the tests.browser plugin.
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

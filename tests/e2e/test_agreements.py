@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, leader_with_a_new_conversation
+from tests.browser import LiveServer, leader_with_a_new_conversation
 
 
 def test_focus_goes_on_from_a_saved_or_deleted_agreement(

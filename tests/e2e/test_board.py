@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, leader_with_a_new_conversation
+from tests.browser import LiveServer, leader_with_a_new_conversation
 
 
 def test_the_tray_keeps_its_place_and_its_choice(page: Page, live_server: LiveServer) -> None:

@@ -6,8 +6,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import LiveServer, log_in, screenshot, serious_axe_violations
+from tests.browser import LiveServer, log_in, screenshot, serious_axe_violations
+from tests.support import PASSWORD
 
 LEADER = "leder.e2e@example.org"
 

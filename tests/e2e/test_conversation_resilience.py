@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import CHROMIUM_ARGS, TABLET  # noqa: F401
-from tests.e2e.conftest import LiveServer, leader_with_a_new_conversation, log_in, screenshot
+from tests.browser import TABLET, LiveServer, leader_with_a_new_conversation, log_in, screenshot
 
 LEADER = "leder.resilience@example.org"
 

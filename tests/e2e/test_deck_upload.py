@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import LiveServer, log_in, screenshot, serious_axe_violations
 from tests.deck_fixtures import big_noise_jpeg, make_zip, photo, truncated_jpeg
-from tests.e2e.conftest import LiveServer, log_in, screenshot, serious_axe_violations
 
 MANIFEST = """
 [deck]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer, log_in, screenshot, serious_axe_violations
+from tests.browser import LiveServer, log_in, screenshot, serious_axe_violations
 
 
 def test_log_in_and_open_each_deck_and_a_card_large(page: Page, live_server: LiveServer) -> None:

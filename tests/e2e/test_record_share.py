@@ -11,10 +11,9 @@ from sqlmodel import select
 
 from app.db import make_engine, write_session
 from app.models import User
-from tests.browser import ARTIFACTS
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import LiveServer, log_in, screenshot, serious_axe_violations
+from tests.browser import ARTIFACTS, LiveServer, log_in, screenshot, serious_axe_violations
 from tests.record_fixtures import full_conversation
+from tests.support import PASSWORD
 
 LEADER = "leder.records@example.org"
 

@@ -14,7 +14,7 @@ from app.accounts import service
 from app.config import Settings
 from app.db import write_session
 from app.errors import DomainError
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=15)

@@ -15,7 +15,7 @@ from sqlmodel import select
 from app.db import make_engine, read_session
 from app.i18n import format_day
 from app.models import User
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 
 def run_cli(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from app.config import Settings
 from app.db import make_engine, read_session, write_session, write_transaction, writes
 from app.migrate import alembic_config
 from app.models import LoginFailure
-from tests.conftest import ON_POSTGRESQL
+from tests.support import ON_POSTGRESQL
 
 THREADS = 8
 WRITES_EACH = 40
@@ -46,11 +47,13 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
 
 
 @pytest.mark.sqlite
-def test_concurrent_read_then_write_transactions_all_succeed(tmp_path: Path) -> None:
+def test_concurrent_read_then_write_transactions_all_succeed(
+    tmp_path: Path, migrated_database: Path
+) -> None:
     """Each thread reads a count, then writes: with a deferred BEGIN most of these fail at once
     with "database is locked"; with BEGIN IMMEDIATE every one waits its turn."""
+    shutil.copy(migrated_database, tmp_path / "c.db")
     url = f"sqlite:///{tmp_path / 'c.db'}"
-    command.upgrade(alembic_config(url), "head")
     engine = make_engine(url, pool_size=THREADS, max_overflow=0)
     errors: list[BaseException] = []
     start = threading.Barrier(THREADS)

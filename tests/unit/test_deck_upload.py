@@ -17,7 +17,7 @@ from app.errors import DomainError, NotFound
 from app.models import Card, Deck, DeckStatus, Image
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant, UploadStatus
 from tests import deck_fixtures as fx
-from tests.conftest import PASSWORD
+from tests.support import PASSWORD
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LIMITS = UploadLimits()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 from babel.messages.pofile import read_po
 
@@ -86,3 +88,32 @@ def test_catalogues_cover_every_msgid_in_the_code() -> None:
     with path.open("rb") as handle:
         known = {m.id for m in read_po(handle) if m.id}
     assert extracted - known == set()
+
+
+def _imported_modules(path: Path) -> list[str]:
+    """The modules ``path`` imports, relative imports resolved from the tests package."""
+    package = ".".join(path.relative_to(PROJECT_DIR).with_suffix("").parts[:-1])
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}" if base else parent
+            found += [base, *(f"{base}.{alias.name}" for alias in node.names)]
+    return found
+
+
+def test_tests_import_helpers_never_a_conftest_or_another_test_module() -> None:
+    """Fixtures live in conftest.py files, shared helpers in tests/support and the other
+    modules that are not tests: one place for each, and no test depends on another's file."""
+    offending = [
+        f"{path.relative_to(PROJECT_DIR)} imports {module}"
+        for path in sorted((PROJECT_DIR / "tests").rglob("*.py"))
+        for module in _imported_modules(path)
+        if module.startswith("tests.")
+        and any(part == "conftest" or part.startswith("test_") for part in module.split("."))
+    ]
+    assert offending == []

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from app.errors import DomainError
 from app.records import mail, share
-from tests.conftest import make_settings
+from tests.support import make_settings
 
 
 def test_smtp_is_off_by_default_and_an_empty_host_means_off(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from app.main import create_app
-from tests.conftest import Client, FakeClock, add_user, make_settings
-from tests.web.test_no_sql_on_the_event_loop import Statements, watching
+from tests.support import DATABASE_FILE, Client, FakeClock, add_user, make_settings
+from tests.support.sql_watch import Statements, watching
 
 # Routes anyone may use without logging in (DESIGN §6: login, setup, health, static).
 PUBLIC = {
@@ -183,11 +184,15 @@ class Visitors:
 
 
 @pytest.fixture(scope="module")
-def visitors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Visitors]:
+def visitors(
+    tmp_path_factory: pytest.TempPathFactory, migrated_database: Path
+) -> Iterator[Visitors]:
     settings = make_settings(tmp_path_factory.mktemp("access") / "var")
+    settings.data_dir.mkdir()
+    shutil.copy(migrated_database, settings.data_dir / DATABASE_FILE)
     owner = Client(create_app(settings, clock=FakeClock()))
     with owner, watching(owner) as statements:  # the client runs the app's lifespan
-        yield Visitors(owner.app, statements)  # type: ignore[arg-type]
+        yield Visitors(owner.app, statements)
 
 
 @pytest.mark.parametrize(("method", "path"), sorted(ALLOWED))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app import assets
-from tests.conftest import Client
+from tests.support import Client
 
 
 def test_pages_link_each_file_by_its_content_and_the_browser_keeps_it(client: Client) -> None:

@@ -9,9 +9,7 @@ from sqlalchemy import event
 
 from app.accounts.deps import USER_CACHE_SECONDS
 from app.models import Step
-from tests.conftest import Client, FakeClock, add_user
-
-PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
+from tests.support import PARTIAL, Client, FakeClock, add_user, engine_of
 
 
 def start_conversation(client: Client, email: str = "leder@example.org") -> str:
@@ -22,8 +20,8 @@ def start_conversation(client: Client, email: str = "leder@example.org") -> str:
         {"employee": "Medarbejder", "date": "2026-12-01", "language": "en"},
         follow_redirects=False,
     )
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    location = response.headers["location"]  # type: ignore[attr-defined]
+    assert response.status_code == 303
+    location = response.headers["location"]
     assert re.fullmatch(r"/conversations/\d+/start", location)
     return location.removesuffix("/start")
 
@@ -54,8 +52,8 @@ def test_missing_employee_name_keeps_the_form(decks_client: Client) -> None:
     response = decks_client.post_form(
         "/conversations?lang=en", {"employee": " ", "date": "2026-12-01"}
     )
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "Enter the employee" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert "Enter the employee" in response.text
 
 
 @pytest.mark.parametrize("step", list(Step))
@@ -106,7 +104,7 @@ def test_a_tap_runs_no_sql_on_the_event_loop_when_the_user_is_looked_up(
             return  # a worker thread: waiting here stops nobody else
         on_the_loop.append(statement)
 
-    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    engine = engine_of(decks_client)
     event.listen(engine, "before_cursor_execute", on_execute)
     try:
         headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
@@ -142,7 +140,7 @@ def test_the_answer_to_a_write_is_read_without_the_write_lock(decks_client: Clie
         "reload the step": lambda: decks_client.get(f"{url}/arbejdsglaede"),
         "open the next step": lambda: decks_client.get(f"{url}/feedback"),
     }
-    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    engine = engine_of(decks_client)
     write_locks: dict[str, int] = {}
     event.listen(engine, "before_cursor_execute", on_execute)
     try:

@@ -6,65 +6,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from typing import Any
 
-import pytest
-from sqlmodel import select
-
-from app.db import write_session
-from app.models import Card, Deck
 from tests import deck_fixtures as fx
-from tests.conftest import Client, add_user
-
-PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
-
-
-def as_role(client: Client, role: str) -> Client:
-    add_user(client, f"{role}@example.org", role=role)
-    client.login(f"{role}@example.org")
-    return client
-
-
-def upload(client: Client, files: list[tuple[str, bytes]], **headers: str) -> object:
-    page = client.get("/decks/new").text
-    key = re.search(r'name="key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    return client.post(
-        "/decks/new",
-        data={"key": key},
-        files=[("files", (name, data, "application/octet-stream")) for name, data in files],
-        headers={"x-csrftoken": client.csrf, **headers},
-        follow_redirects=False,
-    )
-
-
-def zip_of(n: int, *extra: tuple[str, bytes]) -> bytes:
-    names = ["sol", "regn", "blad", "hav"]
-    photos = fx.distinct_photos(n)
-    return fx.make_zip([*((f"{names[i]}.jpg", photos[i]) for i in range(n)), *extra])
-
-
-@pytest.fixture
-def facilitator(client: Client) -> Client:
-    return as_role(client, "facilitator")
-
-
-def new_deck(client: Client, n: int = 3) -> str:
-    response = upload(client, [("vores-billeder.zip", zip_of(n))])
-    assert response.status_code == 303, response.text  # type: ignore[attr-defined]
-    location = response.headers["location"]  # type: ignore[attr-defined]
-    assert location == "/decks/vores-billeder/edit"
-    return "vores-billeder"
-
-
-def card_ids(client: Client, slug: str) -> list[int]:
-    with write_session(client.app.state.engine) as session:  # type: ignore[attr-defined]
-        deck = session.exec(select(Deck).where(Deck.slug == slug)).one()
-        cards = session.exec(
-            select(Card)
-            .where(Card.deck_id == deck.id, Card.retired_at == None)  # noqa: E711
-            .order_by(Card.position)  # type: ignore[arg-type]
-        )
-        return [c.id or 0 for c in cards]
+from tests.support import PARTIAL, Client
+from tests.support.deck_pages import (
+    as_role,
+    card_ids,
+    new_deck,
+    upload,
+    upload_and_replace_the_bad_file,
+    zip_of,
+)
 
 
 def test_upload_page_has_the_form_with_token_first_and_its_own_script(facilitator: Client) -> None:
@@ -81,16 +33,16 @@ def test_a_clean_upload_goes_to_the_editor_and_json_for_the_script(facilitator: 
     response = upload(
         facilitator, [("hav.jpg", fx.photo(colour=(3, 4, 5)))], accept="application/json"
     )
-    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert response.status_code == 200
     assert response.json() == {
         "status": "imported",
         "redirect": "/decks/nyt-kortsaet-1-december-2026/edit",
-    }  # type: ignore[attr-defined]
+    }
 
 
 def test_a_refused_upload_shows_the_report_in_danish(facilitator: Client) -> None:
     response = upload(facilitator, [("b.zip", zip_of(2, ("cut.jpg", fx.truncated_jpeg())))])
-    report_url = response.headers["location"]  # type: ignore[attr-defined]
+    report_url = response.headers["location"]
     assert report_url.startswith("/decks/uploads/")
     page = facilitator.get(report_url + "?lang=da").text
     assert "Kortsættet blev ikke indlæst. Intet er gemt." in page
@@ -104,21 +56,8 @@ def test_a_refused_upload_shows_the_report_in_danish(facilitator: Client) -> Non
     assert progress.json() == {"status": "refused", "done": 3, "total": 3, "redirect": report_url}
 
 
-def upload_and_replace_the_bad_file(client: Client) -> object:
-    """A zip with one cut photo, then a new picture for it over htmx, as the report offers."""
-    response = upload(client, [("b.zip", zip_of(2, ("cut.jpg", fx.truncated_jpeg())))])
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    report_url = response.headers["location"]  # type: ignore[attr-defined]
-    return client.post(
-        report_url + "/files",
-        data={"replace": "cut.jpg"},
-        files=[("files", ("new.png", fx.photo(fmt="PNG", colour=(9, 9, 9)), "image/png"))],
-        headers={"x-csrftoken": client.csrf, **PARTIAL},
-    )
-
-
 def test_replacing_the_bad_file_over_htmx_redirects_to_the_editor(facilitator: Client) -> None:
-    fixed: Any = upload_and_replace_the_bad_file(facilitator)
+    fixed = upload_and_replace_the_bad_file(facilitator)
     assert fixed.status_code == 204
     assert fixed.headers["hx-redirect"] == "/decks/b/edit"
 
@@ -126,7 +65,7 @@ def test_replacing_the_bad_file_over_htmx_redirects_to_the_editor(facilitator: C
 def test_someone_elses_upload_is_not_there(client: Client) -> None:
     as_role(client, "facilitator")
     response = upload(client, [("b.zip", zip_of(1, ("cut.jpg", fx.truncated_jpeg())))])
-    report_url = response.headers["location"]  # type: ignore[attr-defined]
+    report_url = response.headers["location"]
     client.post("/logout", data={"csrftoken": client.csrf})
     as_role(client, "admin")
     assert client.get(report_url).status_code == 404
@@ -250,7 +189,7 @@ def test_preview_of_an_inspiration_deck_is_the_board_step(facilitator: Client) -
         {"name_da": "Vores billeder", "purpose": "inspiration", "language": "da"},
         follow_redirects=False,
     )
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     preview = facilitator.get(f"/decks/{slug}/preview?lang=en").text
     tray = re.findall(r'<button type="button" class="card card-word card-place"[^>]*>', preview)
     assert len(tray) == 4 and all("data-preview-pick" in card for card in tray)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import Client, add_user
+from tests.support import Client, add_user
 
 
 def logged_in(client: Client) -> Client:

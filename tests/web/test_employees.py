@@ -2,9 +2,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import Client, add_user
-
-PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
+from tests.support import PARTIAL, Client, add_user
 
 
 def with_employee(client: Client, email: str = "leder@example.org") -> str:

@@ -6,66 +6,12 @@ after that must be built there too."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-import pytest
-from sqlalchemy import event
 
 from tests import deck_fixtures as fx
-from tests.conftest import Client
-from tests.web.test_deck_pages_editing import (
-    PARTIAL,
-    as_role,
-    card_ids,
-    new_deck,
-    upload_and_replace_the_bad_file,
-)
-
-
-def _on_an_event_loop() -> bool:
-    """In the thread where TestClient runs the app's event loop. The test's own thread does
-    its setup there, and Playwright's sync API keeps a loop running in it once started."""
-    if threading.current_thread() is threading.main_thread():
-        return False
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-class Statements:
-    def __init__(self) -> None:
-        self.on_loop: list[str] = []
-        self.in_workers = 0
-
-    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if _on_an_event_loop():
-            self.on_loop.append(statement.split("\n")[0][:80])
-        else:
-            self.in_workers += 1
-
-
-@contextmanager
-def watching(client: Client) -> Iterator[Statements]:
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    seen = Statements()
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-
-
-@pytest.fixture
-def statements(client: Client) -> Iterator[Statements]:
-    with watching(client) as seen:
-        yield seen
+from tests.support import PARTIAL, Client
+from tests.support.deck_pages import as_role, card_ids, new_deck, upload_and_replace_the_bad_file
+from tests.support.sql_watch import Statements, watching
 
 
 def test_a_deck_upload_and_its_answer_query_in_a_worker(
@@ -73,7 +19,7 @@ def test_a_deck_upload_and_its_answer_query_in_a_worker(
 ) -> None:
     as_role(client, "facilitator")
     statements.in_workers = 0
-    fixed: Any = upload_and_replace_the_bad_file(client)
+    fixed = upload_and_replace_the_bad_file(client)
     assert fixed.status_code == 204
     assert statements.in_workers > 0
     assert statements.on_loop == []
@@ -100,7 +46,7 @@ def test_a_new_card_picture_and_the_download_query_in_a_worker(
 def test_a_conversation_tap_and_its_pages_query_in_a_worker(decks_client: Client) -> None:
     client = as_role(decks_client, "leader")
     made = client.post_form("/conversations", {"employee": "Medarbejder A", "date": "2026-12-01"})
-    url = str(made.url).removesuffix("/start")  # type: ignore[attr-defined]
+    url = str(made.url).removesuffix("/start")
     with watching(client) as statements:
         page = client.get(f"{url}/status").text
         card = re.findall(r'/status/(\d+)"', page)[0]

@@ -11,8 +11,8 @@ from sqlmodel import select
 from app.db import write_session
 from app.models import User
 from app.records import audit
-from tests.conftest import Client, add_user
 from tests.record_fixtures import NOTE_DA, full_conversation
+from tests.support import Client, add_user, engine_of
 
 ADMIN = "admin@example.org"
 LEADER = "leder@example.org"
@@ -20,7 +20,7 @@ LEADER = "leder@example.org"
 
 def finished_and_exported(client: Client) -> int:
     add_user(client, LEADER, name="Leder Åby")
-    engine = client.app.state.engine  # type: ignore[attr-defined]
+    engine = engine_of(client)
     with write_session(engine) as session:
         user = session.exec(select(User).where(User.email == LEADER)).one()
         conversation = full_conversation(session, leader_id=user.id or 0)
@@ -68,7 +68,7 @@ def test_audit_log_is_for_admins_only_and_in_their_menu(decks_client: Client) ->
 
 
 def test_audit_log_pages_by_the_latest_entries(client: Client) -> None:
-    engine = client.app.state.engine  # type: ignore[attr-defined]
+    engine = engine_of(client)
     start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
     with write_session(engine) as session:
         for i in range(audit.PAGE_SIZE + 5):

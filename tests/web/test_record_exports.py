@@ -14,32 +14,14 @@ import jsonschema
 import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
-from sqlmodel import select
 
 from app import PROJECT_DIR
 from app.db import write_session
-from app.models import AuditEvent, Conversation, User
-from tests.conftest import Client, FakeClock, add_user
 from tests.record_fixtures import full_conversation
+from tests.support import PARTIAL, Client, FakeClock, add_user, engine_of
+from tests.support.record_pages import audit, setup, share_link
 
-PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "record-schema.json").read_text())
-EMAIL = "leder@example.org"
-
-
-def setup(client: Client, *, finish: bool = True, email: str = EMAIL) -> Conversation:
-    add_user(client, email, name="Leder Åby")
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    with write_session(engine) as session:
-        user = session.exec(select(User).where(User.email == email)).one()
-        conversation = full_conversation(session, leader_id=user.id or 0, finish=finish)
-    client.login(email)
-    return conversation
-
-
-def audit(client: Client) -> list[AuditEvent]:
-    with write_session(client.app.state.engine) as session:  # type: ignore[attr-defined]
-        return list(session.exec(select(AuditEvent).order_by(AuditEvent.id)))  # type: ignore[arg-type]
 
 
 def test_every_format_downloads_and_is_audit_logged(decks_client: Client) -> None:
@@ -85,19 +67,6 @@ def test_summary_page_offers_the_documents_and_says_which_is_which(decks_client:
         assert f"/conversations/{c.id}/{href}" in page
     assert "For the personnel file" in page and "does not go in the personnel file" in page
     assert f'hx-get="/conversations/{c.id}/share"' in page
-
-
-def share_link(client: Client, conversation_id: int) -> str:
-    fragment = client.post(
-        f"/conversations/{conversation_id}/share",
-        headers={**PARTIAL, "x-csrftoken": client.csrf},
-    )
-    assert fragment.status_code == 200, fragment.text
-    assert fragment.text.lstrip().startswith('<div id="share-area"')
-    assert "<svg" in fragment.text and "style=" not in fragment.text.split("<svg")[1]
-    match = re.search(r'class="share-link"><a href="([^"]+)"', fragment.text)
-    assert match
-    return match.group(1)
 
 
 def test_unfinished_conversation_cannot_be_shared(decks_client: Client) -> None:
@@ -171,13 +140,13 @@ def test_a_new_link_replaces_the_old_one(decks_client: Client) -> None:
 def test_share_without_htmx_redirects_to_its_page(decks_client: Client) -> None:
     c = setup(decks_client)
     response = decks_client.post_form(f"/conversations/{c.id}/share", {}, follow_redirects=False)
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    page = decks_client.get(response.headers["location"])  # type: ignore[attr-defined]
+    assert response.status_code == 303
+    page = decks_client.get(response.headers["location"])
     assert page.text.startswith("<!doctype html>") and "/r/" in page.text
 
 
 def test_link_lifetime_is_a_setting(decks_client: Client, clock: FakeClock) -> None:
-    decks_client.app.state.settings.share_link_days = 1  # type: ignore[attr-defined]
+    decks_client.app.state.settings.share_link_days = 1
     c = setup(decks_client)
     path = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
     clock.advance(days=1, seconds=1)
@@ -186,7 +155,7 @@ def test_link_lifetime_is_a_setting(decks_client: Client, clock: FakeClock) -> N
 
 def test_batch_export_zips_every_record_of_the_employee(decks_client: Client) -> None:
     c = setup(decks_client)
-    engine = decks_client.app.state.engine  # type: ignore[attr-defined]
+    engine = engine_of(decks_client)
     with write_session(engine) as session:
         full_conversation(session, leader_id=c.leader_id, on=date(2027, 6, 1), finish=False)
     response = decks_client.get(f"/employees/{c.employee_id}/records.zip")

@@ -6,12 +6,12 @@ import pytest
 
 from app.bootstrap import announce_setup_link
 from app.config import Settings
-from tests.conftest import PASSWORD, Client, FakeClock, add_user, make_client
+from tests.support import PASSWORD, Client, FakeClock, add_user, make_client
 
 
 def setup_token(client: Client, clock: FakeClock) -> str:
     app = client.app
-    url = announce_setup_link(app.state.settings, app.state.engine, clock)  # type: ignore[attr-defined]
+    url = announce_setup_link(app.state.settings, app.state.engine, clock)
     assert url
     return parse_qs(urlsplit(url).query)["token"][0]
 
@@ -24,7 +24,7 @@ def test_setup_link_creates_the_first_admin_once(client: Client, clock: FakeCloc
         {"token": token, "email": "admin@example.org", "name": "Admin", "password": PASSWORD},
         follow_redirects=False,
     )
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     assert client.get("/decks").status_code == 200
     again = client.get(f"/setup?token={token}&lang=en")
     assert again.status_code == 410
@@ -46,9 +46,9 @@ def test_setup_form_keeps_what_was_typed_when_the_password_is_too_short(
     response = client.post_form(
         "/setup", {"token": token, "email": "admin@example.org", "name": "Admin", "password": "x"}
     )
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert 'value="admin@example.org"' in response.text  # type: ignore[attr-defined]
-    assert "mindst 10 tegn" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert 'value="admin@example.org"' in response.text
+    assert "mindst 10 tegn" in response.text
 
 
 def test_first_start_prints_the_setup_link_and_a_later_start_does_not(

@@ -18,9 +18,17 @@ from app.config import Settings
 from app.db import write_session
 from app.models import Employee
 from tests.browser import free_port
-from tests.conftest import Client, FakeClock, add_user, make_client, make_settings
 from tests.record_fixtures import FEEDBACK, NOTE_DA
-from tests.web.test_record_exports import PARTIAL, audit, setup, share_link
+from tests.support import (
+    PARTIAL,
+    Client,
+    FakeClock,
+    add_user,
+    engine_of,
+    make_client,
+    make_settings,
+)
+from tests.support.record_pages import audit, setup, share_link
 
 TO = "medarbejder@example.org"
 SENDER = "arbejdsglaede@example.org"
@@ -38,8 +46,7 @@ class Inbox:
 
     def messages(self) -> list[EmailMessage]:
         return [
-            message_from_bytes(e.original_content, policy=policy.default)  # type: ignore[misc]
-            for e in self.envelopes
+            message_from_bytes(e.original_content, policy=policy.default) for e in self.envelopes
         ]
 
 
@@ -57,6 +64,7 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 def mail_client(base: Settings, clock: FakeClock, port: int) -> Client:
     settings = make_settings(
         base.data_dir,
+        database_url=base.database_url,  # the PostgreSQL run's database, or none: SQLite
         smtp_host="127.0.0.1",
         smtp_port=port,
         smtp_from=SENDER,
@@ -69,7 +77,7 @@ def mail_client(base: Settings, clock: FakeClock, port: int) -> Client:
 def with_link(client: Client, email: str = TO) -> tuple[int, str]:
     """A finished conversation whose employee has an e-mail address, and its live link."""
     c = setup(client)
-    with write_session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with write_session(engine_of(client)) as session:
         employee = session.exec(select(Employee).where(Employee.id == c.employee_id)).one()
         employee.email = email
         session.add(employee)
