@@ -31,13 +31,15 @@ PYTEST := $(BIN)/python -m pytest
 # pytest-xdist workers, one per core; `make test WORKERS=1` runs one test at a time.
 WORKERS ?= auto
 
-## The whole suite: lint, unit, web, end-to-end (Chromium), benchmark reports, PostgreSQL run.
+## The whole suite: lint, the areas' allowed imports (docs/architecture.md), unit, web,
+## end-to-end (Chromium), benchmark reports, PostgreSQL run.
 ## The tests run on every core, then the benchmarks marked `alone` one at a time by themselves
 ## (their figures are wall-clock times, tests/bench/conftest.py), then the PostgreSQL run.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 	$(PYTEST) -n $(WORKERS) -m "not alone"
 	$(PYTEST) -m alone
 	$(MAKE) --no-print-directory test-postgresql
@@ -55,7 +57,7 @@ load: install-test
 	$(PYTEST) -s -p no:cacheprovider tests/bench/test_many_tablets.py
 
 lint: install-test
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app && $(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
