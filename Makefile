@@ -28,7 +28,9 @@ run: install
 	$(BIN)/arbejdsglaede serve --host $(HOST) --port $(PORT)
 
 PYTEST := $(BIN)/python -m pytest
-# pytest-xdist workers, one per core; `make test WORKERS=1` runs one test at a time.
+# pytest-xdist workers, one per core; `make test WORKERS=1` runs one test at a time. A worker
+# that runs out of tests takes some from the other (worksteal): the import benchmark alone
+# takes a minute and a half, and the plain split left one core idle behind it.
 WORKERS ?= auto
 
 ## The whole suite: lint, the areas' allowed imports (docs/architecture.md), unit, web,
@@ -40,7 +42,7 @@ test: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
 	$(BIN)/lint-imports
-	$(PYTEST) -n $(WORKERS) -m "not alone"
+	$(PYTEST) -n $(WORKERS) --dist worksteal -m "not alone"
 	$(PYTEST) -m alone
 	$(MAKE) --no-print-directory test-postgresql
 
@@ -50,7 +52,7 @@ test-bench: install-test
 
 ## The unit and web tests again, each on its own database of a throwaway PostgreSQL server.
 test-postgresql: install-test
-	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(PYTEST) -n $(WORKERS) -m "not sqlite" tests/unit tests/web
+	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(PYTEST) -n $(WORKERS) --dist worksteal -m "not sqlite" tests/unit tests/web
 
 ## 200 tablets at once against one server (DESIGN §8), alone; `test` runs it too.
 load: install-test
