@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -117,3 +118,18 @@ def test_tests_import_helpers_never_a_conftest_or_another_test_module() -> None:
         and any(part == "conftest" or part.startswith("test_") for part in module.split("."))
     ]
     assert offending == []
+
+
+def test_the_architecture_picture_shows_every_layer_the_build_holds() -> None:
+    """docs/architecture.md draws the layers that import-linter holds in make test: a layer
+    added to one and not the other fails here, so the picture stays the code's."""
+    config = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (layers,) = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
+    held = [[name.strip() for name in layer.split("|")] for layer in layers]
+    picture = (PROJECT_DIR / "docs" / "architecture.md").read_text().split("```")[1]
+    drawn = [names for line in picture.splitlines() if (names := re.findall(r"\bapp\.\w+", line))]
+    assert drawn == held
+    areas = {p.name for p in (PROJECT_DIR / "app").iterdir() if (p / "__init__.py").exists()}
+    modules = {p.stem for p in (PROJECT_DIR / "app").glob("*.py") if p.stem != "__init__"}
+    in_layers = {name.removeprefix("app.") for layer in held for name in layer}
+    assert (areas | modules) - {"models"} <= in_layers | {"models"}, "a module no layer holds"
