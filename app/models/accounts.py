@@ -26,14 +26,6 @@ class User(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
 
-    @property
-    def is_facilitator(self) -> bool:
-        return self.role in (Role.facilitator, Role.admin)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.admin
-
 
 class LoginFailure(SQLModel, table=True):
     """One failed login; counted per account and per address, so all processes share it.

@@ -182,8 +182,7 @@ def records_share(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    context = _share_context(request, session, leader, conversation_id, settings, now)
-    return render(request, "records/share.html", context, block="share_area", headers=PRIVATE)
+    return _share_panel(request, session, leader, conversation_id, settings, now, changed=False)
 
 
 def _share_panel(
@@ -193,14 +192,17 @@ def _share_panel(
     conversation_id: int,
     settings: Settings,
     now: datetime,
+    *,
+    changed: bool = True,
 ) -> Response:
-    """After a change to the link: the panel for htmx, the share page for a plain form."""
+    """The panel for htmx; the share page otherwise, after a change by a redirect to it."""
+    page = path_for(request.app, "records_share", conversation_id=conversation_id)
     return render(
         request,
         "records/share.html",
         _share_context(request, session, leader, conversation_id, settings, now),
         block="share_area",
-        page=path_for(request.app, "records_share", conversation_id=conversation_id),
+        page=page if changed else None,
         headers=PRIVATE,
     )
 

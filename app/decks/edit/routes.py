@@ -30,6 +30,10 @@ TEMPLATE = "decks/edit.html"
 
 def _editor(request: Request, session: Session, slug: str, **extra: object) -> dict[str, object]:
     deck = views.editor_view(session, slug=slug, lang=request.state.lang)
+    return _editor_of(session, deck, **extra)
+
+
+def _editor_of(session: Session, deck: views.DeckEditView, **extra: object) -> dict[str, object]:
     return {"deck": deck, "themes": views.theme_suggestions(session), **extra}
 
 
@@ -140,7 +144,7 @@ def decks_card_update(
 def _card(request: Request, session: Session, slug: str, *, old_id: int, card_id: int) -> Response:
     """After a card changed: its row again (or the page), marked saved."""
     deck = views.editor_view(session, slug=slug, lang=request.state.lang)
-    context = {"deck": deck, "themes": views.theme_suggestions(session), "saved_card": card_id}
+    context = _editor_of(session, deck, saved_card=card_id)
     view = next(c for c in deck.cards if c.id == card_id)
     # A new version has a new id: htmx replaces the old row (its id) with the new one.
     headers = {"HX-Retarget": f"#card-{old_id}", "HX-Reswap": "outerMorph"}
