@@ -140,6 +140,8 @@ class Conversation(SQLModel, table=True):
     follow_up_date: dt.date | None = None
     created_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = None
+    # Set when a reopened conversation is finished again: the record then says "corrected on".
+    corrected_at: datetime | None = None
 
 
 class StepTime(SQLModel, table=True):
