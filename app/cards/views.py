@@ -14,8 +14,8 @@ from app.models.conversations import (
     MAX_PER_ROW,
     MAX_STATUS_CARDS,
     ROWS,
+    Limits,
     RowInfo,
-    TextLimits,
 )
 
 
@@ -118,7 +118,7 @@ class ConversationRef:
     is_open: bool
     revision: int
     preview: bool = False
-    limits: TextLimits = LIMITS
+    limits: Limits = LIMITS
 
 
 @dataclass(frozen=True)

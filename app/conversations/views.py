@@ -34,7 +34,7 @@ from app.models import (
     Step,
     User,
 )
-from app.models.conversations import LIMITS, STATUS_ROW, TextLimits
+from app.models.conversations import LIMITS, STATUS_ROW, Limits
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class ConversationView:
     previous_step: str | None = None
     feedback: dict[str, str] = field(default_factory=dict)
     preview: bool = False  # a deck's preview: the step's look, nothing saved
-    limits: TextLimits = LIMITS
+    limits: Limits = LIMITS
 
 
 def conversation_view(

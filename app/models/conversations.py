@@ -58,16 +58,19 @@ MAX_NAME = 200
 
 
 @dataclass(frozen=True)
-class TextLimits:
-    """The longest texts the services accept, for the forms' maxlength: one source for both."""
+class Limits:
+    """The limits the services enforce, for the page to know them too: the forms' maxlength,
+    and the tablet refusing a fourth card at once, without a round trip. One source for both."""
 
+    status_cards: int = MAX_STATUS_CARDS
+    per_row: int = MAX_PER_ROW
     note: int = MAX_NOTE
     agreement: int = MAX_AGREEMENT
     area: int = MAX_AREA
     name: int = MAX_NAME
 
 
-LIMITS = TextLimits()
+LIMITS = Limits()
 
 
 @dataclass(frozen=True)

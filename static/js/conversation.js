@@ -1,10 +1,12 @@
-// The conversation screens: choosing and placing cards, autosave that survives a reload or a
-// dropped connection, and telling the server which revision this page has seen.
+// The conversation screens: cards that answer a tap in the next frame, a queue of taps that
+// survives a dropped connection, notes kept until the server has them, messages beside their
+// cause, and the agenda's minutes counting up.
 "use strict";
 
 (function () {
   const CLIENT_KEY = "arbejdsglaede.client";
   const DRAFT_PREFIX = "arbejdsglaede.draft:";
+  const QUEUE_PREFIX = "arbejdsglaede.taps:";
 
   function clientId() {
     let id = sessionStorage.getItem(CLIENT_KEY);
@@ -28,6 +30,8 @@
     }
   }
 
+  const shell = () => document.querySelector(".conversation-shell[data-conversation]");
+
   document.addEventListener("htmx:config:request", (event) => {
     const headers = event.detail.ctx.request.headers;
     headers["X-Client"] = clientId();
@@ -35,18 +39,76 @@
   });
 
   // ------------------------------------------------------------ connection
-  const banner = () => document.getElementById("offline");
   function setOffline(isOffline) {
-    const el = banner();
+    const el = document.getElementById("offline");
     if (el) el.hidden = !isOffline;
   }
-  document.addEventListener("htmx:error", () => setOffline(true));
+  window.addEventListener("online", () => { setOffline(false); flushDrafts(); pump(); });
+  window.addEventListener("offline", () => setOffline(true));
+
+  // ------------------------------------------------------------ messages beside their cause
+  // A refusal shows next to the card, row or field that caused it, is read out by screen
+  // readers, and goes away by itself or with the next change that succeeds. It floats over
+  // the page, so Back and Next never move.
+  let bubble = null;
+  let bubbleTimer = 0;
+
+  function clearMessage() {
+    if (bubble) { bubble.remove(); bubble = null; }
+    clearTimeout(bubbleTimer);
+  }
+
+  // ``text`` is a string, or the server's message itself when it holds a link ("Reload").
+  function showMessage(cause, text) {
+    clearMessage();
+    if (!text) return;
+    const anchor = (cause && cause.isConnected && (cause.closest(".pick-cell, .board-row, .placed, .field, .form-row, form, .step-nav, .agreement") || cause.parentElement)) || document.querySelector(".step");
+    bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.setAttribute("role", "alert");
+    if (typeof text === "string") bubble.textContent = text; else bubble.append(...text.childNodes);
+    anchor.classList.add("has-bubble");
+    anchor.appendChild(bubble);
+    // Near the bottom of the screen the message goes above its cause.
+    const box = anchor.getBoundingClientRect();
+    if (box.bottom + 80 > window.innerHeight) bubble.classList.add("is-above");
+    // A message with something to do (a link) stays until it is done.
+    if (bubble.querySelector("a")) bubble.classList.add("is-actionable");
+    else bubbleTimer = setTimeout(clearMessage, 6000);
+  }
+
+  function messageOf(html) {
+    const holder = document.createElement("template");
+    holder.innerHTML = html;
+    const message = holder.content.querySelector(".message") || holder.content;
+    if (message.querySelector("a")) return message;
+    return (message.textContent || "").replace(/\s+/g, " ").trim();
+  }
+
+  // htmx requests (notes, forms, buttons) in a conversation: an error answer is shown beside
+  // the element that sent it, instead of being swapped into the page.
+  document.addEventListener("htmx:before:swap", (event) => {
+    const ctx = event.detail.ctx;
+    const response = ctx && ctx.response;
+    if (!response || response.status < 400 || !shell()) return;
+    event.preventDefault();
+    showMessage(ctx.sourceElement, messageOf(String(ctx.text || "")));
+  });
+  document.addEventListener("htmx:error", (event) => {
+    const ctx = event.detail.ctx;
+    if (ctx && ctx.response) return;
+    setOffline(true);
+    const source = ctx && ctx.sourceElement;
+    // A note is kept in this browser and sent again; anything else was not done.
+    if (source instanceof HTMLTextAreaElement && source.dataset.autosave) return;
+    const offline = document.getElementById("offline");
+    showMessage(source, offline ? offline.dataset.notSent || "" : "");
+  });
   document.addEventListener("htmx:after:request", (event) => {
     const response = event.detail.ctx && event.detail.ctx.response;
     if (response) setOffline(false);
+    if (response && response.ok && shell()) clearMessage();
   });
-  window.addEventListener("online", () => { setOffline(false); flushDrafts(); });
-  window.addEventListener("offline", () => setOffline(true));
 
   // ------------------------------------------------------------ drafts
   // Every keystroke is kept in this browser until the server has it, so a reload, a swap of
@@ -78,12 +140,12 @@
         localStorage.removeItem(draftKey(field));
       } else if (!field.readOnly) {
         field.value = draft.value;
-        send(draft);
+        sendDraft(draft);
       }
     });
   }
 
-  function send(draft) {
+  function sendDraft(draft) {
     const body = new URLSearchParams();
     body.set(draft.name, draft.value);
     const key = DRAFT_PREFIX + draft.url + "#" + draft.name;
@@ -104,11 +166,10 @@
   function flushDrafts() {
     for (let i = localStorage.length - 1; i >= 0; i--) {
       const key = localStorage.key(i);
-      if (key && key.startsWith(DRAFT_PREFIX)) send(JSON.parse(localStorage.getItem(key)));
+      if (key && key.startsWith(DRAFT_PREFIX)) sendDraft(JSON.parse(localStorage.getItem(key)));
     }
   }
 
-  document.addEventListener("DOMContentLoaded", () => { restoreDrafts(document); flushDrafts(); });
   document.addEventListener("htmx:after:swap", () => restoreDrafts(document));
   // A failed note save is retried every few seconds while the page is open.
   setInterval(() => { if (navigator.onLine) flushDrafts(); }, 5000);
@@ -140,6 +201,129 @@
     if (form instanceof HTMLFormElement) form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; });
   });
 
+  // ------------------------------------------------------------ the queue of taps
+  // A tap changes the page at once and joins a queue that is sent in order, one at a time.
+  // The queue is kept in this browser: taps made while the connection is down are sent when
+  // it is back, and survive a reload. Every tap says what it wants ("this card chosen", "this
+  // card in that row"), so sending one again is safe. The server's answer is applied when no
+  // later tap is waiting (it would only show an older state for a moment); when the server
+  // refuses, the tap's own change is undone on the page and the message shows beside it.
+  const queueKey = () => QUEUE_PREFIX + (shell() ? shell().dataset.conversation : "");
+  let queue = [];
+  let sending = false;
+  let retryTimer = 0;
+  let restored = false; // taps from an earlier visit of the page: redraw from the server after
+
+  function loadQueue() {
+    try { queue = JSON.parse(localStorage.getItem(queueKey()) || "[]"); } catch (e) { queue = []; }
+  }
+  function saveQueue() {
+    if (queue.length) localStorage.setItem(queueKey(), JSON.stringify(queue));
+    else localStorage.removeItem(queueKey());
+  }
+
+  function enqueue(tap) {
+    queue.push(tap);
+    saveQueue();
+    pump();
+  }
+
+  function pump() {
+    if (sending || !queue.length) return;
+    sending = true;
+    const tap = queue[0];
+    const body = new URLSearchParams(tap.values || {});
+    fetch(tap.url, {
+      method: "POST",
+      headers: {
+        "x-csrftoken": csrfToken(), "X-Client": clientId(), "X-Revision": revision(),
+        "HX-Request": "true", "HX-Request-Type": "partial",
+      },
+      body,
+      credentials: "same-origin",
+    }).then((response) => response.text().then((text) => {
+      setOffline(false);
+      queue.shift();
+      saveQueue();
+      sending = false;
+      if (response.ok) {
+        if (!queue.length && restored) { restored = false; resync(); } else if (!queue.length) apply(tap, text);
+      } else {
+        refused(tap, messageOf(text));
+      }
+      pump();
+    })).catch(() => {
+      // The connection is down: the tap stays first in the queue, shown as done.
+      sending = false;
+      setOffline(true);
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(pump, 3000);
+    });
+  }
+
+  function apply(tap, text) {
+    const target = document.querySelector(tap.target);
+    if (!target) return resync();
+    htmx.swap({ text, target, swap: "outerHTML", sourceElement: target });
+    afterChange(tap);
+  }
+
+  // The page's own view is put right from the server: after a refusal whose tap cannot be
+  // undone on the page alone, or after taps sent from an earlier visit of the page.
+  function resync() {
+    return fetch(location.href, { credentials: "same-origin" }).then((r) => r.text()).then((html) => {
+      const page = new DOMParser().parseFromString(html, "text/html");
+      for (const selector of ["#board", "#chosen", "#tray-cards", ".pick-grid-status"]) {
+        const fresh = page.querySelector(selector);
+        const here = document.querySelector(selector);
+        if (fresh && here) { here.replaceWith(document.adoptNode(fresh)); htmx.process(document.querySelector(selector)); }
+      }
+      select(null);
+      restoreDrafts(document);
+    }).catch(() => setOffline(true));
+  }
+
+  function refused(tap, text) {
+    const undo = undoers[tap.kind];
+    if (undo && !queue.length) undo(tap);
+    else resync();
+    showMessage(causeOf(tap), text);
+  }
+
+  function causeOf(tap) {
+    if (tap.kind === "pick") return document.getElementById(tap.cardDomId);
+    if (tap.kind === "place") return document.querySelector(`.board-row[data-row="${tap.row}"]`);
+    return document.querySelector(`#board .placed[data-pick-id="${tap.pickId}"]`) || document.getElementById("board");
+  }
+
+  // ------------------------------------------------------------ status cards
+  const undoers = {
+    pick(tap) {
+      const card = document.getElementById(tap.cardDomId);
+      if (card) card.setAttribute("aria-pressed", String(tap.values.picked !== "true"));
+      paintCount();
+    },
+  };
+
+  function paintCount() {
+    const count = document.querySelector("#chosen .count-now");
+    if (count) count.textContent = String(document.querySelectorAll('.pick-grid-status .card-pick[aria-pressed="true"]').length);
+  }
+
+  function tapStatusCard(card) {
+    const grid = card.closest(".pick-grid-status");
+    const picked = card.getAttribute("aria-pressed") !== "true";
+    if (picked) {
+      const max = Number(grid.dataset.max || 3);
+      const chosen = grid.querySelectorAll('.card-pick[aria-pressed="true"]').length;
+      if (chosen >= max) { showMessage(card, grid.dataset.refuseFull); return; }
+    }
+    card.setAttribute("aria-pressed", String(picked));
+    paintCount();
+    clearMessage();
+    enqueue({ kind: "pick", url: card.dataset.pickUrl, values: { picked: String(picked) }, target: "#" + card.id, cardDomId: card.id });
+  }
+
   // ------------------------------------------------------------ the board
   let selected = null;
 
@@ -156,53 +340,194 @@
     paint();
   }
 
-  // The swap replaces the button that was pressed: focus goes on to the card itself, where
-  // it went (on the board, or back in the tray), or on from the agreement, not to the top of
-  // the page.
-  let focusAfterSwap = null;
-  const onBoard = (cardId) => `#board .placed-image[data-card-id="${cardId}"]`;
+  function rowOf(name) { return document.querySelector(`.board-row[data-row="${name}"]`); }
+  function cardsIn(row) { return row.querySelectorAll(".row-cards .placed").length; }
+  function maxPerRow() { const area = document.getElementById("board-area"); return Number((area && area.dataset.maxPerRow) || 3); }
 
-  function place(row, cardId) {
-    if (!row.dataset.placeUrl || !cardId) return;
-    focusAfterSwap = onBoard(cardId);
-    htmx.ajax("POST", row.dataset.placeUrl, {
-      source: row, target: "#board", swap: "outerHTML", values: { card_id: cardId },
-    });
-    select(null);
+  function markFull(row) { row.classList.toggle("is-full", cardsIn(row) >= maxPerRow()); }
+
+  // The card takes the row's first free place at once; the server's answer fills in its note.
+  function putInRow(row, li) {
+    const slot = row.querySelector(".row-cards .slot");
+    if (slot) slot.replaceWith(li); else row.querySelector(".row-cards").appendChild(li);
+    markFull(row);
+  }
+  function takeFromRow(li) {
+    const row = li.closest(".board-row");
+    const slot = document.createElement("li");
+    slot.className = "slot";
+    slot.setAttribute("aria-hidden", "true");
+    row.querySelector(".row-cards").appendChild(slot);
+    li.remove();
+    markFull(row);
+  }
+  function trayCell(cardId) { return document.getElementById("tray-" + cardId); }
+  function setInTray(cardId, onBoard) {
+    const cell = trayCell(cardId);
+    if (!cell) return;
+    cell.classList.toggle("is-placed", onBoard);
+    const button = cell.querySelector(".card-place");
+    button.disabled = onBoard;
+    if (onBoard) button.removeAttribute("draggable"); else button.setAttribute("draggable", "true");
   }
 
+  let focusAfterSwap = null;
+
+  function place(row, cardId, fromKeyboard) {
+    if (!row.dataset.placeUrl || !cardId) return;
+    select(null);
+    if (cardsIn(row) >= maxPerRow()) { showMessage(row, document.getElementById("board-area").dataset.refuseFull); return; }
+    const cell = trayCell(cardId);
+    if (!cell || cell.classList.contains("is-placed")) return;
+    const source = cell.querySelector(".card-place");
+    const li = document.createElement("li");
+    li.className = "placed is-pending";
+    li.dataset.cardId = cardId;
+    const card = source.cloneNode(true);
+    card.className = "card card-word placed-card";
+    card.removeAttribute("aria-pressed");
+    card.removeAttribute("draggable");
+    card.disabled = false;
+    card.id = "placed-" + cardId;
+    li.appendChild(card);
+    putInRow(row, li);
+    setInTray(cardId, true);
+    clearMessage();
+    if (fromKeyboard) { focusAfterSwap = "#placed-" + cardId; card.focus(); }
+    enqueue({ kind: "place", url: row.dataset.placeUrl, values: { card_id: cardId }, target: "#board", row: row.dataset.row, cardId });
+  }
+
+  function move(li, rowName, url) {
+    const row = rowOf(rowName);
+    if (!row) return;
+    if (cardsIn(row) >= maxPerRow()) { showMessage(row, document.getElementById("board-area").dataset.refuseFull); return; }
+    const from = li.closest(".board-row").dataset.row;
+    const slot = document.createElement("li");
+    slot.className = "slot";
+    slot.setAttribute("aria-hidden", "true");
+    const oldRow = li.closest(".board-row");
+    li.replaceWith(slot);
+    markFull(oldRow);
+    putInRow(row, li);
+    clearMessage();
+    focusAfterSwap = "#placed-" + li.dataset.cardId;
+    enqueue({ kind: "move", url, values: { row: rowName }, target: "#board", pickId: li.dataset.pickId, from });
+  }
+
+  function remove(li, url) {
+    const cardId = li.dataset.cardId;
+    takeFromRow(li);
+    setInTray(cardId, false);
+    clearMessage();
+    focusAfterSwap = `#tray-${cardId} .card-place`;
+    enqueue({ kind: "remove", url, values: {}, target: "#board", pickId: li.dataset.pickId, cardId });
+  }
+
+  function afterChange(tap) {
+    const id = selected && selected.dataset.cardId;
+    const card = id && document.querySelector(`.card-place[data-card-id="${id}"]`);
+    selected = card && !card.disabled ? card : null;
+    paint();
+    restoreDrafts(document);
+    const focus = focusAfterSwap && document.querySelector(focusAfterSwap);
+    if (focus && tap.kind !== "pick" && document.activeElement && (document.activeElement === document.body || !document.activeElement.isConnected || document.activeElement.closest(".placed-menu, .placed, .card-place, .place-here"))) focus.focus();
+    focusAfterSwap = null;
+  }
+
+  // An agreement saved or deleted: the focus goes on to its "Edit" button, or to "Add
+  // agreement", not to the top of the page.
+  let agreementFocus = null;
   document.addEventListener("htmx:before:request", (event) => {
     const source = event.detail.ctx && event.detail.ctx.sourceElement;
-    // An agreement saved or deleted: on to its "Edit" button, or to "Add agreement".
-    const form = source instanceof Element && source.closest("#agreements-area form.agreement-form");
-    if (form || (source instanceof Element && source.closest("#agreements-area .agreement-actions"))) {
-      const id = form && form.id.replace("agreement-form-", "");
-      focusAfterSwap = id && id !== "new" ? `#agreement-${id} [data-show]` : ".agreement-add [data-show]";
-      return;
-    }
-    const button = source instanceof Element && source.closest("#board .placed-actions button");
-    const image = button && button.closest(".placed").querySelector(".placed-image");
-    if (!image) return;
-    const cardId = image.dataset.cardId;
-    focusAfterSwap = button.classList.contains("remove") ? `#tray-${cardId} .card-place` : onBoard(cardId);
+    if (!(source instanceof Element)) return;
+    const form = source.closest("#agreements-area form.agreement-form");
+    if (!form && !source.closest("#agreements-area .agreement-actions")) return;
+    const id = form && form.id.replace("agreement-form-", "");
+    agreementFocus = id && id !== "new" ? `#agreement-${id} [data-show]` : ".agreement-add [data-show]";
   });
+  document.addEventListener("htmx:after:swap", (event) => {
+    const response = event.detail.ctx && event.detail.ctx.response;
+    if (response && response.status >= 400) agreementFocus = null;
+    const focus = agreementFocus && document.querySelector(agreementFocus);
+    if (focus) { agreementFocus = null; focus.focus(); }
+  });
+
+  // ------------------------------------------------------------ a placed card's own menu
+  function closeMenus(except) {
+    document.querySelectorAll(".placed-menu:not([hidden])").forEach((menu) => {
+      if (menu === except) return;
+      menu.hidden = true;
+      const opener = document.querySelector(`[aria-controls="${menu.id}"]`);
+      if (opener) opener.setAttribute("aria-expanded", "false");
+    });
+  }
+  function openMenu(button) {
+    const menu = document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) return;
+    const open = menu.hidden;
+    closeMenus(menu);
+    menu.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    if (open) { const first = menu.querySelector("button"); if (first) first.focus(); }
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const menu = document.querySelector(".placed-menu:not([hidden])");
+    if (!menu) return;
+    const opener = document.querySelector(`[aria-controls="${menu.id}"]`);
+    closeMenus(null);
+    if (opener) opener.focus();
+  });
+
+  // ------------------------------------------------------------ taps
+  let suppressClick = false;
 
   document.addEventListener("click", (event) => {
     const target = event.target instanceof Element ? event.target : null;
     if (!target) return;
+    const toggle = target.closest(".tray-toggle");
+    if (toggle) { toggleTray(toggle); return; }
+    if (!shell()) return;
+    if (suppressClick) { suppressClick = false; event.preventDefault(); event.stopPropagation(); return; }
+    const fromKeyboard = event.detail === 0;
+
+    const statusCard = target.closest(".card-pick[data-pick-url]");
+    if (statusCard) { tapStatusCard(statusCard); return; }
+
+    const item = target.closest(".placed-menu button");
+    if (item) {
+      const li = item.closest(".placed");
+      closeMenus(null);
+      if (item.dataset.moveUrl) move(li, item.dataset.row, item.dataset.moveUrl);
+      else if (item.dataset.removeUrl) remove(li, item.dataset.removeUrl);
+      return; // "Show large" is opened by app.js
+    }
+    const placed = target.closest(".placed-card");
+    if (placed) {
+      // With a card chosen in the tray, a tap on the row's card places it in that row.
+      if (selected && placed.closest(".board-row[data-place-url]")) { place(placed.closest(".board-row"), selected.dataset.cardId, fromKeyboard); return; }
+      openMenu(placed);
+      return;
+    }
+    if (!target.closest(".placed-menu")) closeMenus(null);
+
     const card = target.closest(".card-place");
-    if (card && !card.disabled) { select(card); return; }
+    if (card && !card.disabled && !card.hasAttribute("data-preview-pick")) { select(card); return; }
     const row = target.closest(".board-row");
     if (!row || !selected) return;
     // Controls inside the row keep their own meaning; the rest of the row is the target.
     const control = target.closest("button, textarea, input, a, label");
     if (control && !control.classList.contains("place-here")) return;
-    place(row, selected.dataset.cardId);
-  });
+    place(row, selected.dataset.cardId, fromKeyboard);
+  }, true);
 
+  // A card dragged from the tray, or a placed card dragged to another row.
   document.addEventListener("dragstart", (event) => {
-    const card = event.target instanceof Element && event.target.closest(".card-place");
-    if (card) { event.dataTransfer.setData("text/plain", card.dataset.cardId); select(card); }
+    const card = event.target instanceof Element && event.target.closest(".card-place, .placed-card");
+    if (!card) return;
+    const li = card.closest(".placed");
+    event.dataTransfer.setData("text/plain", li ? "pick:" + li.dataset.pickId : card.dataset.cardId);
+    if (!li) select(card);
   });
   document.addEventListener("dragover", (event) => {
     if (event.target instanceof Element && event.target.closest(".board-row[data-place-url]")) event.preventDefault();
@@ -211,20 +536,102 @@
     const row = event.target instanceof Element && event.target.closest(".board-row[data-place-url]");
     if (!row) return;
     event.preventDefault();
-    place(row, event.dataTransfer.getData("text/plain"));
+    const data = event.dataTransfer.getData("text/plain");
+    if (data.startsWith("pick:")) {
+      const li = document.querySelector(`#board .placed[data-pick-id="${data.slice(5)}"]`);
+      const button = li && li.querySelector(`.placed-menu [data-row="${row.dataset.row}"]`);
+      if (button) move(li, row.dataset.row, button.dataset.moveUrl);
+      return;
+    }
+    place(row, data, false);
   });
-  // A change on the board swaps the rows and the tray cards it changed; a card still chosen
-  // in the tray stays chosen, unless it went onto the board.
-  document.addEventListener("htmx:after:swap", (event) => {
-    const response = event.detail.ctx && event.detail.ctx.response;
-    // A refusal (its message swapped into #messages) leaves the focus where the person is.
-    if (response && response.status >= 400) focusAfterSwap = null;
-    const id = selected && selected.dataset.cardId;
-    const card = id && document.querySelector(`.card-place[data-card-id="${id}"]`);
-    selected = card && !card.disabled ? card : null;
-    paint();
-    // Kept until the board's own answer arrives: a note saved meanwhile swaps first.
-    const focus = focusAfterSwap && document.querySelector(focusAfterSwap);
-    if (focus) { focusAfterSwap = null; focus.focus(); }
+
+  // ------------------------------------------------------------ hold a card to see it large
+  let holdTimer = 0;
+  let holdStart = null;
+  document.addEventListener("pointerdown", (event) => {
+    const card = event.target instanceof Element && event.target.closest(".card-pick, .card-place");
+    if (!card || event.pointerType === "mouse") return;
+    holdStart = { x: event.clientX, y: event.clientY };
+    holdTimer = setTimeout(() => {
+      const large = card.closest(".pick-cell") && card.closest(".pick-cell").querySelector(".enlarge");
+      if (!large || typeof openLargeCard !== "function") return;
+      suppressClick = true;
+      setTimeout(() => { suppressClick = false; }, 800);
+      openLargeCard(large);
+    }, 550);
+  });
+  const cancelHold = (event) => {
+    if (!holdStart) return;
+    if (event.type === "pointermove" && Math.hypot(event.clientX - holdStart.x, event.clientY - holdStart.y) < 10) return;
+    clearTimeout(holdTimer);
+    holdStart = null;
+  };
+  ["pointerup", "pointercancel", "pointermove"].forEach((type) => document.addEventListener(type, cancelHold));
+  document.addEventListener("contextmenu", (event) => {
+    if (event.target instanceof Element && event.target.closest(".card, .placed-card")) event.preventDefault();
+  });
+
+  // ------------------------------------------------------------ the tray opens and closes
+  const TRAY_KEY = "arbejdsglaede.tray-closed";
+  function setTray(closed) {
+    const tray = document.getElementById("tray");
+    const toggle = tray && tray.querySelector(".tray-toggle");
+    if (!toggle) return;
+    tray.classList.toggle("is-closed", closed);
+    toggle.setAttribute("aria-expanded", String(!closed));
+    toggle.textContent = closed ? toggle.dataset.labelClosed : toggle.dataset.labelOpen;
+  }
+  function toggleTray(toggle) {
+    const closed = toggle.getAttribute("aria-expanded") === "true";
+    localStorage.setItem(TRAY_KEY, closed ? "1" : "");
+    setTray(closed);
+  }
+
+  // ------------------------------------------------------------ undo for a few seconds
+  let undoTimer = 0;
+  function watchUndo() {
+    const region = document.getElementById("undo");
+    if (!region) return;
+    new MutationObserver(() => {
+      clearTimeout(undoTimer);
+      const current = document.getElementById("undo");
+      if (current && current.children.length) undoTimer = setTimeout(() => { current.replaceChildren(); }, 8000);
+    }).observe(region.parentElement, { childList: true, subtree: true });
+  }
+
+  // ------------------------------------------------------------ the agenda counts
+  // The minutes come from the server's clock at render; the page adds the time since, so a
+  // reload or a second device shows the same.
+  const loadedAt = Date.now();
+  function tickAgenda() {
+    const agenda = document.querySelector(".agenda");
+    if (!agenda) return;
+    const elapsed = Math.floor((Date.now() - loadedAt) / 1000);
+    agenda.querySelectorAll("li[data-running='true']").forEach((item) => {
+      const spent = Number(item.dataset.spent || 0) + elapsed;
+      const minutes = Math.floor(spent / 60);
+      const planned = Number(item.dataset.planned || 0);
+      const label = item.querySelector(".agenda-time");
+      const format = agenda.dataset.format;
+      if (label && format) label.textContent = format.replace("{spent}", minutes).replace("{planned}", planned);
+      item.classList.toggle("over", planned > 0 && minutes > planned);
+    });
+    const total = agenda.querySelector("[data-total-spent]");
+    if (total && total.dataset.format && agenda.querySelector("li[data-running='true']")) {
+      const minutes = Math.floor((Number(total.dataset.totalSpent) + elapsed) / 60);
+      total.textContent = total.dataset.format.replace("{spent}", minutes);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    restoreDrafts(document);
+    flushDrafts();
+    setTray(localStorage.getItem(TRAY_KEY) === "1");
+    watchUndo();
+    loadQueue();
+    if (queue.length) { restored = true; pump(); }
+    tickAgenda();
+    setInterval(tickAgenda, 5000);
   });
 })();

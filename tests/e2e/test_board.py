@@ -1,60 +1,88 @@
-"""The Arbejdsglæde board at the tablet: a change answers only the rows and the tray cards it
-changed, so the tray stays where the person scrolled it, and a card chosen in the tray stays
-chosen while another card is moved."""
+"""The Arbejdsglæde board at the tablet: the board is the table, a placed card opens its own
+menu to move or take it off, a change answers only the rows and tray cards it changed (the
+tray stays where the person scrolled it), and a card chosen in the tray stays chosen."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser import LiveServer, leader_with_a_new_conversation
+
+
+def row(page: Page, name: str) -> Locator:
+    return page.get_by_role("region", name=name, exact=True)
+
+
+def place(page: Page, card: Locator, row_name: str) -> None:
+    card.tap()
+    expect(card).to_have_attribute("aria-pressed", "true")
+    row(page, row_name).get_by_role("button", name="Place here").tap()
 
 
 def test_the_tray_keeps_its_place_and_its_choice(page: Page, live_server: LiveServer) -> None:
     base = leader_with_a_new_conversation(page, live_server, "leder.board@example.org")
     page.goto(f"{base}/arbejdsglaede?lang=en")
-    tray = page.locator(".tray")
-    tray.evaluate("tray => { tray.scrollTop = tray.scrollHeight; }")
-    scrolled = tray.evaluate("tray => tray.scrollTop")
+    strip = page.locator("#tray-cards")
+    strip.evaluate("strip => { strip.scrollLeft = strip.scrollWidth; }")
+    scrolled = strip.evaluate("strip => strip.scrollLeft")
     assert scrolled > 200
     cards = page.locator("button.card-place")
     last = cards.last
-    last.tap()
-    expect(last).to_have_attribute("aria-pressed", "true")
-    page.get_by_role("region", name="Less glad", exact=True).get_by_role(
-        "button", name="Place here"
-    ).tap()
-    less_glad = page.get_by_role("region", name="Less glad", exact=True)
-    expect(less_glad.locator(".placed")).to_have_count(1)
+    place(page, last, "Less glad")
+    expect(row(page, "Less glad").locator(".placed")).to_have_count(1)
     expect(last).to_be_disabled()
-    assert tray.evaluate("tray => tray.scrollTop") == scrolled
+    expect(row(page, "Less glad").locator(".placed.is-pending")).to_have_count(0)
+    assert strip.evaluate("strip => strip.scrollLeft") == scrolled
 
-    # Chosen in the tray, then another card moved: the choice stays, and so does its row.
-    chosen = cards.nth(30)
-    chosen.tap()
-    expect(chosen).to_have_attribute("aria-pressed", "true")
+    # A placed card moved with its own menu; a card chosen in the tray while the answer is on
+    # its way stays chosen.
     title = last.get_attribute("aria-label")
-    less_glad.get_by_role("button", name=f"Move {title} to Glad").tap()
-    glad = page.get_by_role("region", name="Glad", exact=True)
-    expect(glad.locator(".placed")).to_have_count(1)
+    row(page, "Less glad").get_by_role("button", name=title, exact=True).tap()
+    row(page, "Less glad").get_by_role("menuitem", name=f"Move {title} to Glad").tap()
+    chosen = cards.nth(35)
+    chosen.tap()
+    expect(row(page, "Glad").locator(".placed:not(.is-pending)")).to_have_count(1)
     expect(chosen).to_have_attribute("aria-pressed", "true")
-    expect(glad.get_by_role("button", name="Place here")).to_be_enabled()
-    glad.get_by_role("button", name="Place here").tap()
-    expect(glad.locator(".placed")).to_have_count(2)
+    # With a card chosen, a tap anywhere on a row places it there, on its cards too.
+    row(page, "Glad").get_by_role("button", name=title, exact=True).tap()
+    expect(row(page, "Glad").locator(".placed")).to_have_count(2)
     expect(chosen).to_be_disabled()
-    expect(glad.get_by_role("button", name="Place here")).to_be_disabled()
 
     # Taken off the board, the card is back in the tray, which has not moved.
-    glad.get_by_role("button", name=f"Remove {title} from the board").tap()
-    expect(glad.locator(".placed")).to_have_count(1)
+    row(page, "Glad").get_by_role("button", name=title, exact=True).tap()
+    row(page, "Glad").get_by_role("menuitem", name=f"Remove {title} from the board").tap()
+    expect(row(page, "Glad").locator(".placed")).to_have_count(1)
     expect(last).to_be_enabled()
-    assert tray.evaluate("tray => tray.scrollTop") == scrolled
+    assert strip.evaluate("strip => strip.scrollLeft") == scrolled
     page.reload()
-    expect(page.get_by_role("region", name="Glad", exact=True).locator(".placed")).to_have_count(1)
+    expect(row(page, "Glad").locator(".placed")).to_have_count(1)
+
+
+def test_a_full_row_refuses_at_once_beside_the_row(page: Page, live_server: LiveServer) -> None:
+    """The page knows the limit: a fourth card is refused without a round trip, its message
+    beside the row, and Back and Next do not move."""
+    base = leader_with_a_new_conversation(page, live_server, "leder.full@example.org")
+    page.goto(f"{base}/arbejdsglaede?lang=en")
+    cards = page.locator("button.card-place")
+    for i in range(3):
+        place(page, cards.nth(i), "Glad")
+        expect(row(page, "Glad").locator(".placed")).to_have_count(i + 1)
+    expect(row(page, "Glad").locator(".placed.is-pending")).to_have_count(0)
+    next_box = page.get_by_role("link", name="Next").bounding_box()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if r.method == "POST" else None)
+    cards.nth(3).tap()
+    row(page, "Glad").locator(".row-head h2").tap()
+    message = row(page, "Glad").get_by_role("alert")
+    expect(message).to_contain_text("already has 3 cards")
+    assert requests == []
+    assert page.get_by_role("link", name="Next").bounding_box() == next_box
+    expect(row(page, "Glad").locator(".placed")).to_have_count(3)
+    expect(message).to_be_hidden(timeout=10_000)
 
 
 def test_keyboard_focus_follows_the_card(page: Page, live_server: LiveServer) -> None:
-    """The button pressed is replaced by the answer: focus goes on to the card itself."""
     base = leader_with_a_new_conversation(page, live_server, "leder.keyboard@example.org")
     page.goto(f"{base}/arbejdsglaede?lang=en")
     card = page.locator("button.card-place").nth(2)
@@ -62,49 +90,63 @@ def test_keyboard_focus_follows_the_card(page: Page, live_server: LiveServer) ->
     title = card.get_attribute("aria-label")
     card.focus()
     page.keyboard.press("Enter")
-    glad = page.get_by_role("region", name="Glad", exact=True)
-    glad.get_by_role("button", name="Place here").focus()
+    row(page, "Glad").get_by_role("button", name="Place here").focus()
     page.keyboard.press("Enter")
-    on_board = page.locator(f'#board .placed-image[data-card-id="{card_id}"]')
+    on_board = page.locator(f"#placed-{card_id}")
     expect(on_board).to_be_focused()
-    glad.get_by_role("button", name=f"Move {title} to Less glad").focus()
+    expect(row(page, "Glad").locator(".placed.is-pending")).to_have_count(0)
+    expect(on_board).to_be_focused()
     page.keyboard.press("Enter")
-    expect(
-        page.get_by_role("region", name="Less glad", exact=True).locator(".placed")
-    ).to_have_count(1)
-    expect(on_board).to_be_focused()
+    move = row(page, "Glad").get_by_role("menuitem", name=f"Move {title} to Less glad")
+    expect(page.get_by_role("menuitem").first).to_be_focused()
+    move.focus()
+    page.keyboard.press("Enter")
+    expect(row(page, "Less glad").locator(".placed:not(.is-pending)")).to_have_count(1)
+    expect(page.locator(f"#placed-{card_id}")).to_be_focused()
     # Typing a note there keeps the focus in the note while it is saved.
     note = page.get_by_label(f"Note on {title}")
     note.focus()
     page.keyboard.type("Gode kolleger")
-    expect(page.get_by_text("Saved")).to_be_visible()
+    expect(page.locator(".save-state .saved")).to_have_count(1)
     expect(note).to_be_focused()
-    page.get_by_role("button", name=f"Remove {title} from the board").focus()
+    # Escape closes a card's menu and gives the focus back to the card.
+    page.locator(f"#placed-{card_id}").focus()
     page.keyboard.press("Enter")
-    expect(page.locator(f"#tray-{card_id} .card-place")).to_be_focused()
+    expect(page.get_by_role("menu")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("menu")).to_be_hidden()
+    expect(page.locator(f"#placed-{card_id}")).to_be_focused()
 
 
-@pytest.mark.parametrize("size", [(1180, 820), (1024, 768)], ids=["1180x820", "1024x768"])
-def test_a_placed_card_and_its_note_fit_in_their_row(
-    page: Page, live_server: LiveServer, size: tuple[int, int]
-) -> None:
-    """A card on the board never spills over the row's note, down to a 1024×768 tablet."""
+@pytest.mark.parametrize(
+    "size", [(1180, 820), (1024, 768), (820, 1180)], ids=["1180x820", "1024x768", "820x1180"]
+)
+def test_the_board_is_the_table(page: Page, live_server: LiveServer, size: tuple[int, int]) -> None:
+    """A placed card is at least as large as a card in the tray (at 1180×820 at least 120 px
+    wide), it never spills over its note, and the three rows fit the screen in landscape."""
     base = leader_with_a_new_conversation(page, live_server, f"leder.rows.{size[0]}@example.org")
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.goto(f"{base}/arbejdsglaede?lang=en")
     cards = page.locator("button.card-place")
-    for i, row in enumerate(("Glad", "Less glad", "Even more glad")):
-        cards.nth(i + 1).tap()  # long titles: "Making a difference", "Helping others", …
-        region = page.get_by_role("region", name=row, exact=True)
-        region.get_by_role("button", name="Place here").tap()
-        expect(region.locator(".placed")).to_have_count(1)
-    overlaps = page.evaluate(
-        """[...document.querySelectorAll('.board-row')].map(row =>
-             row.querySelector('.placed').getBoundingClientRect().bottom
-             - row.querySelector('.row-note-field').getBoundingClientRect().top)"""
+    for i, name in enumerate(("Glad", "Less glad", "Even more glad")):
+        place(page, cards.nth(i + 1), name)  # long titles: "Making a difference", …
+        expect(row(page, name).locator(".placed:not(.is-pending)")).to_have_count(1)
+    sizes = page.evaluate(
+        """() => {
+             const placed = document.querySelector('.placed-card').getBoundingClientRect();
+             const tray = document.querySelector('.card-place').getBoundingClientRect();
+             const overlaps = [...document.querySelectorAll('.placed')].map(li =>
+               li.querySelector('.placed-card').getBoundingClientRect().right
+               - li.querySelector('textarea').getBoundingClientRect().left);
+             return {placed: placed.width, tray: tray.width, overlaps};
+           }"""
     )
-    assert all(overlap <= 0 for overlap in overlaps), overlaps
-    if size == (1180, 820):  # the size the board is made for: no scrolling inside it
+    assert sizes["placed"] >= sizes["tray"], sizes
+    assert all(overlap <= 0 for overlap in sizes["overlaps"]), sizes
+    if size == (1180, 820):
+        assert sizes["placed"] >= 120, sizes
+    if size[0] > size[1]:  # landscape: the whole board on screen, nothing to scroll
         assert page.evaluate(
             "(b => b.scrollHeight <= b.clientHeight)(document.getElementById('board'))"
         )
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")

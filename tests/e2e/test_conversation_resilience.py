@@ -44,12 +44,12 @@ def test_typing_offline_is_kept_and_sent_when_back(
 def test_a_stale_device_is_told_to_reload(
     page: Page, live_server: LiveServer, browser: Browser
 ) -> None:
-    log_in(page, live_server, email=LEADER)
-    base = new_conversation(page, live_server)
+    # Its own leader: the test must not depend on another test having made one first.
+    base = leader_with_a_new_conversation(page, live_server, "leder.stale@example.org")
     page.goto(f"{base}/status")
     other = browser.new_context(viewport=TABLET, has_touch=True)
     phone = other.new_page()
-    log_in(phone, live_server, email=LEADER)
+    log_in(phone, live_server, email="leder.stale@example.org")
     phone.goto(f"{base}/status")
     cards = page.locator("button.card-pick")
     cards.nth(0).tap()

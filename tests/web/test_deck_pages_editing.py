@@ -162,7 +162,7 @@ def test_preview_shows_the_step_and_download_is_the_zip(facilitator: Client) -> 
     # The Status step's own markup (the same template as in a conversation), every card
     # tappable, and nothing that would send a request: a preview saves nothing.
     assert '<h1 id="step-heading">Status</h1>' in preview
-    assert 'class="chosen panel"' in preview and "0/3" in preview
+    assert 'class="chosen panel"' in preview and '<span class="count-now">0</span>/3' in preview
     cards = re.findall(r'<button type="button" class="card card-pick"[^>]*>', preview)
     assert len(cards) == 3
     assert all("data-preview-pick" in card and "disabled" not in card for card in cards)
