@@ -6,14 +6,14 @@ ever out of date or committed.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -59,12 +59,34 @@ def babel_locale(lang: str) -> Locale:
     return Locale.parse(BABEL_LOCALES.get(lang, "da_DK"))
 
 
+# A date the app shows always has its month as a word: 01/12/2026 is the first of December to a
+# Dane or a Briton and the twelfth of January to an American, and babel's "short" format gives
+# exactly that (01.12.2026, 01/12/2026). "long" writes the month in full, "short" abbreviates
+# it; no numeric pattern can be asked for.
+DAY_FORMATS = {"long": "long", "medium": "medium", "short": "medium"}
+# Between the day and the time of a moment: "1. dec. 2026 kl. 14.30", "1 Dec 2026, 14:30".
+MOMENT_JOINS = {"da": "{day} kl. {time}", "en": "{day}, {time}"}
+
+
+def _local(value: datetime) -> datetime:
+    """A moment in Copenhagen time; a naive one (as SQLite gives them back) is UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(TIMEZONE)
+
+
 def format_day(value: date | datetime, lang: str, fmt: str = "long") -> str:
-    """``1. december 2026`` in Danish, ``1 December 2026`` in English."""
+    """``1. december 2026`` in Danish, ``1 December 2026`` in English; with ``short``
+    ``1. dec. 2026`` and ``1 Dec 2026``."""
     if isinstance(value, datetime):
-        value = value.astimezone(TIMEZONE).date()
-    return format_date(value, format=fmt, locale=babel_locale(lang))
+        value = _local(value).date()
+    return format_date(value, format=DAY_FORMATS[fmt], locale=babel_locale(lang))
 
 
-def format_moment(value: datetime, lang: str, fmt: str = "medium") -> str:
-    return format_datetime(value, format=fmt, tzinfo=TIMEZONE, locale=babel_locale(lang))
+def format_moment(value: datetime, lang: str, fmt: str = "short") -> str:
+    """``1. dec. 2026 kl. 14.30`` in Danish, ``1 Dec 2026, 14:30`` in English, in Copenhagen
+    time; with ``long`` the month is written in full."""
+    local = _local(value)
+    time = format_time(local, format="short", locale=babel_locale(lang))
+    join = MOMENT_JOINS.get(lang, MOMENT_JOINS["da"])
+    return join.format(day=format_day(local.date(), lang, fmt), time=time)

@@ -1399,8 +1399,7 @@ ARBEJDSGLAEDE = Deck(
     description=(
         "Læg kort på de tre rækker: hvad gør dig glad, mindre glad og endnu mere glad "
         "i dit arbejde?",
-        "Place cards on the three rows: what makes you glad, less glad and even more glad "
-        "in your work?",
+        "Place cards in the three rows: what makes you happy, less happy and even happier at work?",
     ),
     cards=ARBEJDSGLAEDE_CARDS,
 )

@@ -173,7 +173,7 @@ def sources_from_zip(stream: IO[bytes], *, zip_name: str, limits: UploadLimits) 
     total = sum(info.file_size for info in infos)
     if total > limits.max_total_bytes:
         raise DomainError(
-            N_("%(file)s unpacks to %(mb)d MB; at most %(max)d MB are allowed."),
+            N_("%(file)s unpacks to %(mb)d MB; at most %(max)d MB is allowed."),
             file=zip_name,
             mb=_mb(total),
             max=_mb(limits.max_total_bytes),
@@ -247,7 +247,7 @@ def _source(
         return _refused(
             name,
             info,
-            N_("The file is compressed suspiciously far (%(ratio)d to 1); refused as a zip bomb."),
+            N_("The file is compressed suspiciously well (%(ratio)d to 1); refused as a zip bomb."),
             ratio=info.file_size // max(info.compress_size, 1),
         )
 

@@ -80,13 +80,15 @@ class RowInfo:
     question: str  # msgid: the question the row answers
 
 
+# The names are the method's own (Glad, Mindre glad, Endnu mere glad), kept word for word in
+# English as the rows' names; the questions are what an English speaker would ask.
 ROWS: tuple[RowInfo, ...] = (
-    RowInfo(BoardRow.glad, N_("Glad"), N_("What makes you glad in your work?")),
-    RowInfo(BoardRow.less_glad, N_("Less glad"), N_("What makes you less glad in your work?")),
+    RowInfo(BoardRow.glad, N_("Glad"), N_("What makes you happy at work?")),
+    RowInfo(BoardRow.less_glad, N_("Less glad"), N_("What makes you less happy at work?")),
     RowInfo(
         BoardRow.more_glad,
         N_("Even more glad"),
-        N_("What could make you even more glad in your work?"),
+        N_("What could make you even happier at work?"),
     ),
 )
 

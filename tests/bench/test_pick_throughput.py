@@ -105,7 +105,7 @@ answer = Environment(autoescape=True).from_string(
     'hx-swap-oob="true"><h2>Valgte kort <span class="count">{{{{ picks|length }}}}/3</span>'
     '</h2><ol class="chosen-list">{{% for p in picks %}}<li class="chosen-item">'
     '<img src="/media/{{{{ p.sha }}}}.webp" width="120" height="120" alt="{{{{ p.alt }}}}">'
-    '<label for="note-{{{{ p.id }}}}">Hvad siger {{{{ p.title }}}} om dit arbejde?</label>'
+    '<label for="note-{{{{ p.id }}}}">Hvorfor valgte du {{{{ p.title }}}}?</label>'
     '<textarea id="note-{{{{ p.id }}}}" name="note" rows="3" maxlength="5000" '
     'data-autosave="/conversations/{{{{ cid }}}}/picks/{{{{ p.id }}}}/note">{{{{ p.note }}}}'
     '</textarea></li>{{% endfor %}}</ol></div>'

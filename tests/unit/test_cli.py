@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ import pytest
 from sqlmodel import select
 
 from app.db import make_engine, read_session
-from app.i18n import format_day
 from app.models import User
 from tests.support import PASSWORD
 
@@ -75,11 +73,6 @@ def test_migrate_twice_changes_nothing(tmp_path: Path) -> None:
     before = database.stat().st_size
     assert run_cli(tmp_path, "migrate").returncode == 0
     assert database.stat().st_size == before
-
-
-def test_dates_are_danish() -> None:
-    assert format_day(date(2026, 12, 1), "da") == "1. december 2026"
-    assert format_day(date(2026, 12, 1), "en") == "1 December 2026"
 
 
 def _serve_and_open_a_copy_link(tmp_path: Path, **env_extra: str) -> str:

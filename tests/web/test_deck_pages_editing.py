@@ -48,12 +48,26 @@ def test_a_refused_upload_shows_the_report_in_danish(facilitator: Client) -> Non
     assert "Kortsættet blev ikke indlæst. Intet er gemt." in page
     assert "Billedfilen er beskadiget eller ufuldstændig." in page
     assert "2 filer er i orden" in page
+    assert re.search(r"De 2 gode filer gemmes indtil \d+\. dec\. 2026 kl\. \d\d\.\d\d,", page)
     thumbs = re.findall(r'src="(/decks/uploads/[^"]+\.webp)"', page)
     assert len(thumbs) == 2
     image = facilitator.get(thumbs[0])
     assert image.status_code == 200 and image.headers["content-type"] == "image/webp"
     progress = facilitator.get(report_url + "/progress", headers={"accept": "application/json"})
     assert progress.json() == {"status": "refused", "done": 3, "total": 3, "redirect": report_url}
+
+
+def test_the_report_counts_good_files_in_words_that_fit_the_number(facilitator: Client) -> None:
+    """One good file is "the good file", not "the 1 good files"; none is not mentioned."""
+    one = upload(facilitator, [("c.zip", zip_of(1, ("cut.jpg", fx.truncated_jpeg())))])
+    page = facilitator.get(one.headers["location"] + "?lang=da").text
+    assert "Den gode fil gemmes indtil" in page and "gode filer" not in page
+    page = facilitator.get(one.headers["location"] + "?lang=en").text
+    assert re.search(r"The good file is kept until \d+ Dec 2026, \d\d:\d\d,", page)
+    assert "good files" not in page
+    none = upload(facilitator, [("d.zip", fx.make_zip([("cut.jpg", fx.truncated_jpeg())]))])
+    page = facilitator.get(none.headers["location"] + "?lang=da").text
+    assert "Udskift hver fil" in page and "gemmes indtil" not in page
 
 
 def test_replacing_the_bad_file_over_htmx_redirects_to_the_editor(facilitator: Client) -> None:
