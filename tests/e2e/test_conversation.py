@@ -55,7 +55,7 @@ def test_a_whole_conversation(page: Page, live_server: LiveServer) -> None:
     expect(page.get_by_role("button", name=second_name, exact=True)).to_have_attribute(
         "aria-pressed", "true"
     )
-    note = page.get_by_label(f"What does the card {first_name} say about your work?")
+    note = page.get_by_label(f"Why did you choose {first_name}?")
     note.fill("Det går fremad, æøå.")
     expect(page.locator(".save-state .saved").first).to_be_visible()
     # Reload mid-way: the picks and the note are still there.
@@ -63,9 +63,9 @@ def test_a_whole_conversation(page: Page, live_server: LiveServer) -> None:
     expect(page.get_by_role("button", name=first_name, exact=True)).to_have_attribute(
         "aria-pressed", "true"
     )
-    expect(
-        page.get_by_label(f"What does the card {first_name} say about your work?")
-    ).to_have_value("Det går fremad, æøå.")
+    expect(page.get_by_label(f"Why did you choose {first_name}?")).to_have_value(
+        "Det går fremad, æøå."
+    )
     check_step(page, "Status", "step-2-status")
 
     page.get_by_role("link", name="Next").click()
