@@ -1,0 +1,76 @@
+"""DESIGN §5: every size a tablet or a phone has. No page scrolls sideways, landscape or
+portrait, down to a 360 px phone; in the conversation every button and link is at least
+44×44 px, measured over all of them on every step."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser import ADMIN, LiveServer, leader_with_a_new_conversation, log_in
+
+TABLETS = [(1366, 1024), (1180, 820), (1024, 768), (820, 1180), (768, 1024)]
+PHONES = [(390, 844), (360, 740)]
+STEPS = ("start", "status", "arbejdsglaede", "feedback", "aftaler", "slut")
+
+OVERFLOW = "document.documentElement.scrollWidth - innerWidth"
+# Every visible button, link and menu item in the conversation, and its size when smaller
+# than a finger. A card's keyboard-only enlarge button counts at its focused size.
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    '.conversation-shell a[href], .conversation-shell button, .conversation-shell [role=menuitem]')]
+  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, box]) => box.width < 44 || box.height < 44)
+  .map(([el, box]) => `${el.tagName} ${el.className} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+
+
+def size_id(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
+
+
+@pytest.mark.parametrize("size", TABLETS, ids=size_id)
+def test_every_step_fits_the_tablet(
+    page: Page, live_server: LiveServer, size: tuple[int, int]
+) -> None:
+    base = leader_with_a_new_conversation(
+        page, live_server, f"leder.size.{size_id(size)}@example.org"
+    )
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{base}/status?lang=en")
+    page.locator("button.card-pick").first.tap()
+    expect(page.locator(".chosen-item")).to_have_count(1)
+    page.goto(f"{base}/arbejdsglaede?lang=en")
+    page.locator("button.card-place").first.tap()
+    page.locator('.board-row[data-row="glad"] .place-here').tap()
+    expect(page.locator("#board .placed:not(.is-pending)")).to_have_count(1)
+    problems: dict[str, object] = {}
+    for step in STEPS:
+        page.goto(f"{base}/{step}?lang=en")
+        expect(page.locator(".step")).to_be_visible()
+        overflow = page.evaluate(OVERFLOW)
+        small = page.evaluate(SMALL_TARGETS)
+        # Back and Next are on screen without scrolling the page.
+        next_or_back = page.locator(".step-nav .button").last.bounding_box()
+        assert next_or_back is not None
+        if overflow > 0 or small or next_or_back["y"] + next_or_back["height"] > size[1]:
+            problems[step] = {"overflow": overflow, "small": small, "nav": next_or_back}
+    assert problems == {}
+
+
+@pytest.mark.parametrize("size", TABLETS + PHONES, ids=size_id)
+def test_no_page_scrolls_sideways(
+    page: Page, live_server: LiveServer, size: tuple[int, int]
+) -> None:
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(f"{live_server.url}/login?lang=en")
+    overflows = {"/login": page.evaluate(OVERFLOW)}
+    log_in(page, live_server, email=ADMIN)
+    # The language switch stays reachable however narrow the screen.
+    expect(page.get_by_role("link", name="Dansk")).to_be_in_viewport()
+    for path in ("/", "/employees", "/decks", "/conversations/new", "/about", "/admin/audit"):
+        page.goto(f"{live_server.url}{path}?lang=en")
+        overflows[path] = page.evaluate(OVERFLOW)
+    page.goto(f"{live_server.url}/decks?lang=en")
+    page.locator(".deck-tile").first.click()
+    overflows["a deck"] = page.evaluate(OVERFLOW)
+    assert {path: px for path, px in overflows.items() if px > 0} == {}
