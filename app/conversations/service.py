@@ -770,8 +770,12 @@ def set_follow_up_date(
 def finish_conversation(
     session: Session, *, leader_id: int, conversation_id: int, now: datetime
 ) -> Conversation:
-    """Completed is read-only, so the record must be whole: status cards and agreements."""
-    conversation = own_open_conversation(session, leader_id, conversation_id)
+    """Completed is read-only, so the record must be whole: status cards and agreements. A
+    second tap on Finish (a double tap, or the answer to the first still on its way) changes
+    nothing and is not told that the conversation is finished."""
+    conversation = own_conversation(session, leader_id, conversation_id)
+    if conversation.status == ConversationStatus.completed:
+        return conversation
     chosen = [p for p in picks_of(session, conversation, [STATUS_ROW]) if not p.removed]
     if not MIN_STATUS_CARDS <= len(chosen) <= MAX_STATUS_CARDS:
         raise DomainError(
