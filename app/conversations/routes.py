@@ -11,10 +11,11 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.accounts.deps import Account, LeaderDep
+from app.config import Settings
 from app.conversations import service, views
 from app.conversations.steps import BY_STEP
 from app.db import SessionDep
-from app.deps import NowDep
+from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.models import BoardRow, Conversation, Step
 from app.web import path_for, redirect, render
@@ -119,11 +120,12 @@ def conversations_step(
     session: SessionDep,
     leader: LeaderDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     conversation = service.open_step(
         session, leader_id=leader.id, conversation_id=conversation_id, step=step, now=now
     )
-    return _step_page(request, session, conversation, step, now)
+    return _step_page(request, session, conversation, step, now, settings)
 
 
 def _step_page(
@@ -132,10 +134,18 @@ def _step_page(
     conversation: Conversation,
     step: Step,
     now: datetime,
+    settings: Settings,
     *,
     block: str | None = None,
 ) -> Response:
-    context = views.step_page(session, conversation, step=step, lang=_lang(request), now=now)
+    context = views.step_page(
+        session,
+        conversation,
+        step=step,
+        lang=_lang(request),
+        now=now,
+        reopen_days=settings.reopen_days,
+    )
     return render(request, BY_STEP[step].template, context, block=block)
 
 
@@ -332,6 +342,7 @@ def conversations_agreement_add(
     leader: LeaderDep,
     who: WriterDep,
     now: NowDep,
+    settings: SettingsDep,
     text: Annotated[str, Form(max_length=200_000)] = "",
     owner: Annotated[str, Form(max_length=20)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
@@ -347,14 +358,21 @@ def conversations_agreement_add(
         token=token,
         client=who.client,
     )
-    return _agreements(request, session, leader, conversation_id, now)
+    return _agreements(request, session, leader, conversation_id, now, settings)
 
 
 def _agreements(
-    request: Request, session: Session, leader: Account, conversation_id: int, now: datetime
+    request: Request,
+    session: Session,
+    leader: Account,
+    conversation_id: int,
+    now: datetime,
+    settings: Settings,
 ) -> Response:
     conversation = service.own_conversation(session, leader.id, conversation_id)
-    return _step_page(request, session, conversation, Step.aftaler, now, block="agreements_area")
+    return _step_page(
+        request, session, conversation, Step.aftaler, now, settings, block="agreements_area"
+    )
 
 
 @router.post("/conversations/{conversation_id}/agreements/{agreement_id}")
@@ -366,6 +384,7 @@ def conversations_agreement_edit(
     leader: LeaderDep,
     who: WriterDep,
     now: NowDep,
+    settings: SettingsDep,
     text: Annotated[str, Form(max_length=200_000)] = "",
     owner: Annotated[str, Form(max_length=20)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
@@ -380,7 +399,7 @@ def conversations_agreement_edit(
         data=_agreement_input(text, owner, due, strategic_area, cards),
         client=who.client,
     )
-    return _agreements(request, session, leader, conversation_id, now)
+    return _agreements(request, session, leader, conversation_id, now, settings)
 
 
 @router.post("/conversations/{conversation_id}/agreements/{agreement_id}/delete")
@@ -392,6 +411,7 @@ def conversations_agreement_delete(
     leader: LeaderDep,
     who: WriterDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     service.delete_agreement(
         session,
@@ -400,7 +420,7 @@ def conversations_agreement_delete(
         agreement_id=agreement_id,
         client=who.client,
     )
-    return _agreements(request, session, leader, conversation_id, now)
+    return _agreements(request, session, leader, conversation_id, now, settings)
 
 
 @router.post("/conversations/{conversation_id}/no-agreements")
@@ -410,12 +430,13 @@ def conversations_no_agreements(
     session: SessionDep,
     leader: LeaderDep,
     now: NowDep,
+    settings: SettingsDep,
     value: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     service.set_no_agreements(
         session, leader_id=leader.id, conversation_id=conversation_id, value=value == "true"
     )
-    return _agreements(request, session, leader, conversation_id, now)
+    return _agreements(request, session, leader, conversation_id, now, settings)
 
 
 @router.post("/conversations/{conversation_id}/previous/{agreement_id}")
@@ -457,6 +478,26 @@ def conversations_follow_up(
         day=_parse_date(follow_up_date),
     )
     return _saved(request)
+
+
+@router.post("/conversations/{conversation_id}/reopen")
+def conversations_reopen(
+    conversation_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    service.reopen_conversation(
+        session,
+        leader_id=leader.id,
+        conversation_id=conversation_id,
+        now=now,
+        reopen_days=settings.reopen_days,
+    )
+    # The whole page becomes editable again: it is loaded as a page.
+    return redirect(request, _step_url(request, conversation_id, Step.slut))
 
 
 @router.post("/conversations/{conversation_id}/finish")

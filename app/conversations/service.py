@@ -7,7 +7,7 @@ and is one transaction. Writes that change cards or agreements bump ``revision``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -16,10 +16,12 @@ from sqlmodel import Session, col, select
 from app.conversations.steps import STEPS
 from app.db import writes
 from app.errors import N_, DomainError, NotFound
+from app.i18n import TIMEZONE
 from app.models import (
     Agreement,
     AgreementCard,
     AgreementStatus,
+    AuditEvent,
     BoardRow,
     Card,
     Conversation,
@@ -223,12 +225,18 @@ def open_step(
         return conversation
     _stop_clock(session, conversation, now)
     leaving = Step(conversation.current_step)
-    if leaving == Step.status:
-        _forget_removed(session, conversation, rows=[STATUS_ROW])
-    elif leaving == Step.arbejdsglaede:
-        _forget_removed(session, conversation, rows=list(BoardRow))
+    # A reload of the step whose clock is stopped (a reopened conversation) is not leaving it:
+    # what was taken off can still be put back.
+    if leaving != step:
+        if leaving == Step.status:
+            _forget_removed(session, conversation, rows=[STATUS_ROW])
+        elif leaving == Step.arbejdsglaede:
+            _forget_removed(session, conversation, rows=list(BoardRow))
     conversation.current_step = step
-    conversation.step_since = now
+    if conversation.completed_at is None:
+        conversation.step_since = now
+    # else reopened for corrections: the conversation was held already, and mending its record
+    # is not talking time, so the clock stays stopped.
     if conversation.status == ConversationStatus.planned and step != Step.start:
         conversation.status = ConversationStatus.running
     session.add(conversation)
@@ -790,6 +798,69 @@ def finish_conversation(
     _stop_clock(session, conversation, now)
     _forget_removed(session, conversation, rows=[STATUS_ROW, *BoardRow])
     conversation.status = ConversationStatus.completed
-    conversation.completed_at = now
+    if conversation.completed_at is None:
+        conversation.completed_at = now
+    else:
+        # Finished again after a reopening: the record says when it was corrected, and the
+        # time to reopen it still counts from the first finish.
+        conversation.corrected_at = now
     session.add(conversation)
     return conversation
+
+
+def last_day_to_reopen(conversation: Conversation, *, reopen_days: int) -> date | None:
+    """The last day (in Copenhagen) on which a finished conversation can be reopened for
+    corrections: ``reopen_days`` after it was first finished. A whole day, so that "until
+    15 December" on the screen holds all that day. None when it was never finished or
+    reopening is off."""
+    if conversation.completed_at is None or reopen_days <= 0:
+        return None
+    return _aware(conversation.completed_at).astimezone(TIMEZONE).date() + timedelta(
+        days=reopen_days
+    )
+
+
+def can_reopen(conversation: Conversation, *, reopen_days: int, now: datetime) -> bool:
+    last_day = last_day_to_reopen(conversation, reopen_days=reopen_days)
+    return (
+        conversation.status == ConversationStatus.completed
+        and last_day is not None
+        and now.astimezone(TIMEZONE).date() <= last_day
+    )
+
+
+@writes
+def reopen_conversation(
+    session: Session, *, leader_id: int, conversation_id: int, now: datetime, reopen_days: int
+) -> Conversation:
+    """Its leader may reopen a finished conversation to correct it, for ``reopen_days`` after
+    it was finished; the audit log keeps that it was reopened (DESIGN §1). A double tap
+    changes nothing."""
+    conversation = own_conversation(session, leader_id, conversation_id)
+    if conversation.status != ConversationStatus.completed:
+        return conversation
+    if not can_reopen(conversation, reopen_days=reopen_days, now=now):
+        raise DomainError(
+            N_("It is too late to reopen this conversation: the time for corrections is over."),
+            status_code=409,
+        )
+    conversation.status = ConversationStatus.running
+    session.add(conversation)
+    # The entry records.audit.log() would write; app.records stands above this area
+    # (docs/architecture.md), so the table is written here directly. Ids only, no words.
+    session.add(
+        AuditEvent(
+            at=now,
+            user_id=leader_id,
+            actor="user",
+            action="reopen",
+            conversation_id=conversation.id,
+            employee_id=conversation.employee_id,
+        )
+    )
+    return conversation
+
+
+def _aware(moment: datetime) -> datetime:
+    # A column without a time zone may come back without one: it holds UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -82,10 +82,16 @@ class ConversationView:
     feedback: dict[str, str] = field(default_factory=dict)
     preview: bool = False  # a deck's preview: the step's look, nothing saved
     limits: TextLimits = LIMITS
+    # Finishing and reopening (DESIGN §1): how many days a finished conversation can be
+    # reopened, the last day this one can (None: not finished, or too late), and whether it is
+    # open again for corrections.
+    reopen_days: int = 0
+    reopen_until: dt.date | None = None
+    is_reopened: bool = False
 
 
 def conversation_view(
-    session: Session, conversation: Conversation, *, step: Step, now: datetime
+    session: Session, conversation: Conversation, *, step: Step, now: datetime, reopen_days: int
 ) -> ConversationView:
     employee = session.get(Employee, conversation.employee_id)
     leader = session.get(User, conversation.leader_id)
@@ -105,6 +111,8 @@ def conversation_view(
         for number, info in enumerate(STEPS, start=1)
     ]
     after, before = step_after(step), step_before(step)
+    is_open = conversation.status != ConversationStatus.completed
+    reopenable = service.can_reopen(conversation, reopen_days=reopen_days, now=now)
     return ConversationView(
         id=conversation.id or 0,
         employee_name=employee.name if employee else "",
@@ -117,20 +125,33 @@ def conversation_view(
         revision=conversation.revision,
         follow_up_date=conversation.follow_up_date,
         no_agreements=conversation.no_agreements,
-        is_open=conversation.status != ConversationStatus.completed,
+        is_open=is_open,
         agenda=agenda,
         next_step=after.value if after else None,
         previous_step=before.value if before else None,
         feedback={name: getattr(conversation, name) for name in service.FEEDBACK_FIELDS},
+        reopen_days=reopen_days,
+        reopen_until=(
+            service.last_day_to_reopen(conversation, reopen_days=reopen_days)
+            if reopenable
+            else None
+        ),
+        is_reopened=is_open and conversation.completed_at is not None,
     )
 
 
 def step_page(
-    session: Session, conversation: Conversation, *, step: Step, lang: str, now: datetime
+    session: Session,
+    conversation: Conversation,
+    *,
+    step: Step,
+    lang: str,
+    now: datetime,
+    reopen_days: int,
 ) -> dict[str, object]:
     """Everything one step's page shows."""
     context: dict[str, object] = {
-        "c": conversation_view(session, conversation, step=step, now=now),
+        "c": conversation_view(session, conversation, step=step, now=now, reopen_days=reopen_days),
         "rows": ROWS,
     }
     if step == Step.start:

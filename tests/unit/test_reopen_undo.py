@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.conversations import service
-from app.models import Conversation, ConversationStatus
+from app.errors import DomainError
+from app.models import AuditEvent, Conversation, ConversationStatus, Step
 from tests.conversation_fixtures import World, make_world
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -30,6 +31,11 @@ def ready_to_finish(session: Session, world: World) -> None:
     service.set_no_agreements(session, **ids(world), value=True)
 
 
+def utc(moment: datetime | None) -> datetime | None:
+    """A moment read back: PostgreSQL's columns without a time zone hand back UTC without one."""
+    return moment.replace(tzinfo=UTC) if moment and not moment.tzinfo else moment
+
+
 def stored(session: Session, world: World) -> Conversation:
     session.expire_all()
     conversation = session.get(Conversation, world.conversation.id)
@@ -44,5 +50,87 @@ def test_a_double_tap_on_finish_finishes_once(session: Session, world: World) ->
     again = service.finish_conversation(session, **ids(world), now=NOW + timedelta(seconds=1))
     assert again.status == ConversationStatus.completed
     conversation = stored(session, world)
-    assert conversation.completed_at == NOW
+    assert utc(conversation.completed_at) == NOW
     assert conversation.corrected_at is None
+
+
+REOPEN_DAYS = 14
+
+
+def finished(session: Session, world: World) -> Conversation:
+    ready_to_finish(session, world)
+    return service.finish_conversation(session, **ids(world), now=NOW)
+
+
+def reopen(session: Session, world: World, at: datetime) -> Conversation:
+    return service.reopen_conversation(session, **ids(world), now=at, reopen_days=REOPEN_DAYS)
+
+
+def test_reopen_within_the_period_makes_the_conversation_editable_again(
+    session: Session, world: World
+) -> None:
+    finished(session, world)
+    with pytest.raises(DomainError):
+        service.set_feedback(session, **ids(world), field="learned", text="Rettet")
+    reopened = reopen(session, world, NOW + timedelta(days=REOPEN_DAYS))
+    assert reopened.status == ConversationStatus.running
+    service.set_feedback(session, **ids(world), field="learned", text="Rettet")
+    assert stored(session, world).learned == "Rettet"
+
+
+def test_reopen_is_logged_with_ids_only(session: Session, world: World) -> None:
+    finished(session, world)
+    at = NOW + timedelta(days=2)
+    reopen(session, world, at)
+    reopen(session, world, at)  # a double tap: one reopening, one entry
+    (event,) = session.exec(select(AuditEvent)).all()
+    assert (event.action, event.actor, event.user_id) == ("reopen", "user", world.leader.id)
+    assert event.conversation_id == world.conversation.id
+    assert event.employee_id == world.conversation.employee_id
+    assert utc(event.at) == at
+
+
+def test_reopen_after_the_period_is_refused_with_a_clear_message(
+    session: Session, world: World
+) -> None:
+    finished(session, world)  # 1 December 2026, 10:00 in Copenhagen
+    # The whole 15th is still in the period; the 16th is not.
+    last_moment = datetime(2026, 12, 15, 22, 59, tzinfo=UTC)
+    assert service.can_reopen(stored(session, world), reopen_days=REOPEN_DAYS, now=last_moment)
+    with pytest.raises(DomainError) as error:
+        reopen(session, world, last_moment + timedelta(minutes=1))
+    assert "too late to reopen" in error.value.message
+    assert stored(session, world).status == ConversationStatus.completed
+    assert session.exec(select(AuditEvent)).all() == []
+
+
+def test_reopening_can_be_turned_off(session: Session, world: World) -> None:
+    finished(session, world)
+    with pytest.raises(DomainError):
+        service.reopen_conversation(
+            session, **ids(world), now=NOW + timedelta(minutes=1), reopen_days=0
+        )
+
+
+def test_finishing_again_after_a_reopening_says_when_it_was_corrected(
+    session: Session, world: World
+) -> None:
+    finished(session, world)
+    reopen(session, world, NOW + timedelta(days=3))
+    corrected = NOW + timedelta(days=3, minutes=5)
+    service.finish_conversation(session, **ids(world), now=corrected)
+    conversation = stored(session, world)
+    assert conversation.status == ConversationStatus.completed
+    assert (utc(conversation.completed_at), utc(conversation.corrected_at)) == (NOW, corrected)
+    # The period still counts from the first finish: a correction does not lengthen it.
+    assert service.last_day_to_reopen(conversation, reopen_days=REOPEN_DAYS) == date(2026, 12, 15)
+
+
+def test_a_reopened_conversations_clock_stays_stopped(session: Session, world: World) -> None:
+    service.open_step(session, **ids(world), step=Step.slut, now=NOW - timedelta(minutes=5))
+    finished(session, world)
+    before = service.seconds_per_step(session, stored(session, world), NOW)
+    reopen(session, world, NOW + timedelta(days=1))
+    service.open_step(session, **ids(world), step=Step.feedback, now=NOW + timedelta(days=1))
+    later = NOW + timedelta(days=1, minutes=30)
+    assert service.seconds_per_step(session, stored(session, world), later) == before

@@ -58,6 +58,7 @@ CONVERSATION_ROUTES = {
     ("POST", "/conversations/{conversation_id}/previous/{agreement_id}"),
     ("POST", "/conversations/{conversation_id}/follow-up"),
     ("POST", "/conversations/{conversation_id}/finish"),
+    ("POST", "/conversations/{conversation_id}/reopen"),
 }
 ALLOWED.update(dict.fromkeys(CONVERSATION_ROUTES, ROLES))
 
