@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
@@ -231,9 +232,10 @@ def _board(
     conversation_id: int,
     *,
     changed_cards: tuple[int, ...] = (),
+    oob: Sequence[tuple[str, Mapping[str, object]]] = (),
 ) -> Response:
     """After a change on the board: the rows and the tray cards it changed (the whole tray
-    was 46 KB, and swapping it scrolled the tray back to the top)."""
+    was 46 KB, and swapping it scrolled the tray back to the top), and ``oob`` pieces."""
     conversation = service.own_conversation(session, leader.id, conversation_id)
     return render(
         request,
@@ -241,7 +243,13 @@ def _board(
         views.board_change(session, conversation, _lang(request), changed_cards),
         block=["board", "tray"],
         page=_step_url(request, conversation_id, Step.arbejdsglaede),
+        oob=oob,
     )
+
+
+def _undo_prompt(undo: views.UndoView | None) -> list[tuple[str, Mapping[str, object]]]:
+    """The Undo prompt, swapped out of band into the step page's #undo; None empties it."""
+    return [("partials/undo.html", {"undo": undo})]
 
 
 @router.post("/conversations/{conversation_id}/picks/{pick_id}/move")
@@ -274,16 +282,54 @@ def conversations_pick_remove(
     session: SessionDep,
     leader: LeaderDep,
     who: WriterDep,
+    now: NowDep,
 ) -> Response:
     removed = service.remove_pick(
         session,
         leader_id=leader.id,
         conversation_id=conversation_id,
         pick_id=pick_id,
+        now=now,
         revision=who.revision,
         client=who.client,
     )
-    return _board(request, session, leader, conversation_id, changed_cards=(removed.card_id,))
+    return _board(
+        request,
+        session,
+        leader,
+        conversation_id,
+        changed_cards=(removed.card_id,),
+        oob=_undo_prompt(views.undo_pick(removed, _lang(request))),
+    )
+
+
+@router.post("/conversations/{conversation_id}/picks/{pick_id}/restore")
+def conversations_pick_restore(
+    conversation_id: int,
+    pick_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    who: WriterDep,
+    now: NowDep,
+) -> Response:
+    restored = service.restore_pick(
+        session,
+        leader_id=leader.id,
+        conversation_id=conversation_id,
+        pick_id=pick_id,
+        now=now,
+        revision=who.revision,
+        client=who.client,
+    )
+    return _board(
+        request,
+        session,
+        leader,
+        conversation_id,
+        changed_cards=(restored.card_id,),
+        oob=_undo_prompt(None),
+    )
 
 
 @router.post("/conversations/{conversation_id}/rows/{row}/note")

@@ -40,6 +40,9 @@ from app.models.conversations import MAX_PER_ROW as MAX_PER_ROW
 from app.models.conversations import MAX_STATUS_CARDS as MAX_STATUS_CARDS
 
 MIN_STATUS_CARDS = 1
+# How long a card taken off the board or a deleted agreement can be put back. The tablet shows
+# its Undo for a few seconds; the server allows more, for a slow network or a second device.
+UNDO_SECONDS = 30
 FOLLOW_UP_MONTHS = 6
 # A step left open over lunch should not count as hours of conversation.
 MAX_STEP_INTERVAL = timedelta(hours=3)
@@ -478,7 +481,7 @@ def place_card(
     _check_room(picks, row)
     pick = existing or _snapshot(card, conversation, row, 0)
     pick.row = row
-    pick.removed = False
+    pick.removed, pick.removed_at = False, None
     pick.position = max((p.position for p in picks), default=0) + 1
     session.add(pick)
     _bump_revision(session, conversation, client)
@@ -527,17 +530,69 @@ def remove_pick(
     leader_id: int,
     conversation_id: int,
     pick_id: int,
+    now: datetime,
     revision: int | None = None,
     client: str = "",
 ) -> Pick:
+    """Taking a card off the board keeps it, its row, place and note, for its Undo."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
     check_fresh(conversation, revision=revision, client=client)
     pick = _own_pick(session, conversation, pick_id)
     if not pick.removed:
-        pick.removed = True
+        pick.removed, pick.removed_at = True, now
         session.add(pick)
         _bump_revision(session, conversation, client)
     return pick
+
+
+@writes
+def restore_pick(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    pick_id: int,
+    now: datetime,
+    revision: int | None = None,
+    client: str = "",
+) -> Pick:
+    """Undo of taking a card off the board: the same card back in its row and place, with its
+    note, for UNDO_SECONDS after, while the row has room. A second tap on Undo, or a card put
+    on the board again meanwhile, changes nothing."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    check_fresh(conversation, revision=revision, client=client)
+    pick = session.get(Pick, pick_id)
+    if pick is None:
+        # Let go when the step was left: nothing is left to put back.
+        raise DomainError(_TOO_LATE_FOR_THE_CARD, n=UNDO_SECONDS)
+    if pick.conversation_id != conversation.id or pick.row not in set(BoardRow):
+        raise NotFound()
+    if not pick.removed:
+        return pick
+    if not _within_undo(pick.removed_at, now):
+        raise DomainError(_TOO_LATE_FOR_THE_CARD, n=UNDO_SECONDS)
+    board = picks_of(session, conversation, list(BoardRow))
+    if sum(1 for p in board if p.row == pick.row and not p.removed) >= MAX_PER_ROW:
+        raise DomainError(
+            N_(
+                "The card's row is full now, so it cannot go back. "
+                "Move or remove a card there first."
+            )
+        )
+    pick.removed, pick.removed_at = False, None
+    session.add(pick)
+    _bump_revision(session, conversation, client)
+    return pick
+
+
+_TOO_LATE_FOR_THE_CARD = N_(
+    "Too late to undo: the card was taken off more than %(n)d seconds ago. "
+    "Place it on the board again."
+)
+
+
+def _within_undo(since: datetime | None, now: datetime) -> bool:
+    return since is not None and now - _aware(since) <= timedelta(seconds=UNDO_SECONDS)
 
 
 @writes

@@ -21,6 +21,7 @@ from app.cards.views import (
 )
 from app.conversations import service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
+from app.errors import N_
 from app.media.service import VariantRef, variants_of
 from app.models import (
     Agreement,
@@ -301,6 +302,28 @@ def board_change(
         "board": board_step(session, conversation, lang, only_cards=changed_cards),
         "oob": True,
     }
+
+
+@dataclass(frozen=True)
+class UndoView:
+    """The Undo prompt after a card was taken off the board or an agreement deleted
+    (partials/undo.html): what happened, and the request that puts it back."""
+
+    message: str  # msgid with %(subject)s
+    subject: str  # the card's title or the agreement's text, shortened
+    route: str  # the restore route's name ...
+    params: dict[str, int]  # ... and its path parameters
+    target: str  # the element the restore's answer replaces, as the removal's answer did
+
+
+def undo_pick(pick: Pick, lang: str) -> UndoView:
+    return UndoView(
+        message=N_("Taken off the board: %(subject)s"),
+        subject=pick.title(lang),
+        route="conversations_pick_restore",
+        params={"conversation_id": pick.conversation_id, "pick_id": pick.id or 0},
+        target="#board",
+    )
 
 
 def _board_rows(views: list[PickView], notes: dict[BoardRow, str]) -> tuple[BoardRowView, ...]:

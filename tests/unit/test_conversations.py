@@ -133,7 +133,7 @@ def test_move_and_remove_picks(session: Session, world: World) -> None:
         place(session, world, index, BoardRow.glad)
     with pytest.raises(DomainError):
         service.move_pick(session, **ids(world), pick_id=pick.id or 0, row=BoardRow.glad)
-    service.remove_pick(session, **ids(world), pick_id=pick.id or 0)
+    service.remove_pick(session, **ids(world), pick_id=pick.id or 0, now=NOW)
     assert active(session, world, BoardRow.more_glad) == []
     # The removed card can go back on the board.
     place(session, world, 0, BoardRow.less_glad)

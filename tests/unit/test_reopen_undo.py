@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.conversations import service
-from app.errors import DomainError
-from app.models import AuditEvent, Conversation, ConversationStatus, Step
+from app.errors import DomainError, NotFound
+from app.models import AuditEvent, BoardRow, Conversation, ConversationStatus, Pick, Step
 from tests.conversation_fixtures import World, make_world
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -134,3 +134,99 @@ def test_a_reopened_conversations_clock_stays_stopped(session: Session, world: W
     service.open_step(session, **ids(world), step=Step.feedback, now=NOW + timedelta(days=1))
     later = NOW + timedelta(days=1, minutes=30)
     assert service.seconds_per_step(session, stored(session, world), later) == before
+
+
+# ---------------------------------------------------------------- undo on the board
+
+
+def place(session: Session, world: World, index: int, row: BoardRow) -> Pick:
+    return service.place_card(
+        session, **ids(world), card_id=world.inspiration_cards[index].id or 0, row=row
+    )
+
+
+def take_off(session: Session, world: World, pick: Pick, at: datetime = NOW) -> None:
+    service.remove_pick(session, **ids(world), pick_id=pick.id or 0, now=at)
+
+
+def put_back(session: Session, world: World, pick: Pick, at: datetime) -> Pick:
+    return service.restore_pick(session, **ids(world), pick_id=pick.id or 0, now=at)
+
+
+def board(session: Session, world: World) -> list[tuple[str, int | None, str]]:
+    """The cards on the board in order: row, pick and note."""
+    session.expire_all()
+    picks = service.picks_of(session, stored(session, world), list(BoardRow))
+    return [(p.row, p.id, p.note) for p in picks if not p.removed]
+
+
+def test_undo_puts_the_card_back_in_its_row_and_place_with_its_note(
+    session: Session, world: World
+) -> None:
+    first, middle, last = (place(session, world, i, BoardRow.glad) for i in range(3))
+    service.set_pick_note(session, **ids(world), pick_id=middle.id or 0, note="Kollegerne")
+    before = board(session, world)
+    take_off(session, world, middle)
+    assert [p for _, p, _ in board(session, world)] == [first.id, last.id]
+    put_back(session, world, middle, NOW + timedelta(seconds=service.UNDO_SECONDS))
+    assert board(session, world) == before
+    assert before[1] == (BoardRow.glad, middle.id, "Kollegerne")
+
+
+def test_undo_after_the_window_is_refused_and_the_card_stays_off(
+    session: Session, world: World
+) -> None:
+    pick = place(session, world, 0, BoardRow.less_glad)
+    take_off(session, world, pick)
+    with pytest.raises(DomainError) as error:
+        put_back(session, world, pick, NOW + timedelta(seconds=service.UNDO_SECONDS + 1))
+    assert error.value.message.startswith("Too late to undo")
+    assert board(session, world) == []
+
+
+def test_undo_is_refused_when_the_row_filled_up_meanwhile(session: Session, world: World) -> None:
+    picks = [place(session, world, i, BoardRow.glad) for i in range(3)]
+    take_off(session, world, picks[0])
+    place(session, world, 5, BoardRow.glad)
+    with pytest.raises(DomainError) as error:
+        put_back(session, world, picks[0], NOW + timedelta(seconds=5))
+    assert "row is full" in error.value.message
+    assert picks[0].id not in [p for _, p, _ in board(session, world)]
+
+
+def test_a_second_undo_or_one_after_placing_the_card_again_changes_nothing(
+    session: Session, world: World
+) -> None:
+    pick = place(session, world, 0, BoardRow.glad)
+    take_off(session, world, pick)
+    put_back(session, world, pick, NOW + timedelta(seconds=2))
+    revision = stored(session, world).revision
+    put_back(session, world, pick, NOW + timedelta(seconds=3))
+    assert stored(session, world).revision == revision
+    take_off(session, world, pick, NOW + timedelta(seconds=4))
+    place(session, world, 0, BoardRow.more_glad)
+    put_back(session, world, pick, NOW + timedelta(seconds=5))
+    assert board(session, world) == [(BoardRow.more_glad, pick.id, "")]
+
+
+def test_undo_after_the_step_was_left_is_too_late(session: Session, world: World) -> None:
+    service.open_step(session, **ids(world), step=Step.arbejdsglaede, now=NOW)
+    pick = place(session, world, 0, BoardRow.glad)
+    take_off(session, world, pick)
+    service.open_step(session, **ids(world), step=Step.feedback, now=NOW + timedelta(seconds=1))
+    with pytest.raises(DomainError) as error:
+        put_back(session, world, pick, NOW + timedelta(seconds=2))
+    assert error.value.message.startswith("Too late to undo")
+
+
+def test_undo_of_another_conversations_card_is_not_found(session: Session, world: World) -> None:
+    pick = place(session, world, 0, BoardRow.glad)
+    take_off(session, world, pick)
+    with pytest.raises(NotFound):
+        service.restore_pick(
+            session,
+            leader_id=world.other_leader.id or 0,
+            conversation_id=world.conversation.id or 0,
+            pick_id=pick.id or 0,
+            now=NOW,
+        )

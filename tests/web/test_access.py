@@ -49,6 +49,7 @@ CONVERSATION_ROUTES = {
     ("POST", "/conversations/{conversation_id}/board/{row}"),
     ("POST", "/conversations/{conversation_id}/picks/{pick_id}/move"),
     ("POST", "/conversations/{conversation_id}/picks/{pick_id}/remove"),
+    ("POST", "/conversations/{conversation_id}/picks/{pick_id}/restore"),
     ("POST", "/conversations/{conversation_id}/rows/{row}/note"),
     ("POST", "/conversations/{conversation_id}/feedback/{field}"),
     ("POST", "/conversations/{conversation_id}/agreements"),

@@ -3,6 +3,8 @@ harm, a finished conversation can be reopened for a while, a removal can be undo
 
 from __future__ import annotations
 
+import re
+
 from tests.support import PARTIAL, Client, FakeClock
 from tests.support.record_pages import EMAIL, audit, setup
 
@@ -68,3 +70,78 @@ def test_after_the_period_there_is_no_reopen_and_a_late_one_is_refused(
     assert refused.headers["HX-Retarget"] == "#messages"
     assert "too late to reopen" in refused.text
     assert decks_client.get(f"{url}/export.json").json()["conversation"]["status"] == "completed"
+
+
+def placed_card(client: Client) -> tuple[str, str, str]:
+    """A new conversation with one card placed in Glad: its URL, the card and its pick."""
+    c = setup(client, finish=False)
+    url = f"/conversations/{c.id}"
+    page = client.get(f"{url}/arbejdsglaede").text
+    assert '<div id="undo" class="undo" role="status" aria-live="polite"></div>' in page
+    free = re.findall(r'data-card-id="(\d+)" draggable="true"', page)[0]
+    for pick in re.findall(r"/picks/(\d+)/remove", page):  # make room in the rows
+        client.post(f"{url}/picks/{pick}/remove", headers=htmx(client))
+    placed = client.post(f"{url}/board/glad", data={"card_id": free}, headers=htmx(client))
+    assert placed.status_code == 200
+    (pick,) = re.findall(r"/picks/(\d+)/remove", placed.text)
+    return url, free, pick
+
+
+def undo_prompt(answer: str) -> str:
+    match = re.search(r'<div id="undo".*?</div>\s*</div>', answer, re.S)
+    assert match, answer[-800:]
+    return match.group(0)
+
+
+def test_taking_a_card_off_the_board_answers_with_an_undo_that_puts_it_back(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    url, card, pick = placed_card(decks_client)
+    removed = decks_client.post(f"{url}/picks/{pick}/remove?lang=en", headers=htmx(decks_client))
+    assert removed.status_code == 200
+    # The board's own answer, as before, and the Undo prompt out of band.
+    assert removed.text.lstrip().startswith('<div class="board" id="board"')
+    assert f"/picks/{pick}/remove" not in removed.text
+    prompt = undo_prompt(removed.text)
+    assert 'class="undo"' in prompt and 'hx-swap-oob="innerHTML"' in prompt
+    assert "Taken off the board: " in prompt
+    assert f'hx-post="{url}/picks/{pick}/restore"' in prompt
+    assert 'hx-target="#board" hx-swap="outerHTML"' in prompt
+    assert ">Undo</button>" in prompt
+    clock.advance(seconds=8)
+    restored = decks_client.post(f"{url}/picks/{pick}/restore", headers=htmx(decks_client))
+    assert restored.status_code == 200
+    assert restored.text.lstrip().startswith('<div class="board" id="board"')
+    assert f"/picks/{pick}/remove" in restored.text
+    assert f'id="tray-{card}" hx-swap-oob="true"' in restored.text
+    # The prompt is emptied: the Undo has been used.
+    assert re.search(r'<div id="undo"[^>]*>\s*</div>', restored.text)
+    record = decks_client.get(f"{url}/export.json").json()
+    assert len(record["board"]["glad"]) == 1
+
+
+def test_undo_after_the_window_is_refused_with_a_message(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    url, _card, pick = placed_card(decks_client)
+    decks_client.post(f"{url}/picks/{pick}/remove", headers=htmx(decks_client))
+    clock.advance(seconds=31)
+    late = decks_client.post(f"{url}/picks/{pick}/restore?lang=en", headers=htmx(decks_client))
+    assert late.status_code == 422
+    assert late.headers["HX-Retarget"] == "#messages"
+    assert "Too late to undo" in late.text
+    assert f"/picks/{pick}/remove" not in decks_client.get(f"{url}/arbejdsglaede").text
+
+
+def test_without_htmx_a_removal_and_its_undo_answer_with_the_board_page(
+    decks_client: Client,
+) -> None:
+    url, _card, pick = placed_card(decks_client)
+    plain = {"x-csrftoken": decks_client.csrf}
+    for action in ("remove", "restore"):
+        answer = decks_client.post(
+            f"{url}/picks/{pick}/{action}", headers=plain, follow_redirects=False
+        )
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"{url}/arbejdsglaede"
+    assert f"/picks/{pick}/remove" in decks_client.get(f"{url}/arbejdsglaede").text
