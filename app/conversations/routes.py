@@ -138,6 +138,7 @@ def _step_page(
     settings: Settings,
     *,
     block: str | None = None,
+    oob: Sequence[tuple[str, Mapping[str, object]]] = (),
 ) -> Response:
     context = views.step_page(
         session,
@@ -147,7 +148,7 @@ def _step_page(
         now=now,
         reopen_days=settings.reopen_days,
     )
-    return render(request, BY_STEP[step].template, context, block=block)
+    return render(request, BY_STEP[step].template, context, block=block, oob=oob)
 
 
 # ---------------------------------------------------------------- status cards
@@ -414,10 +415,19 @@ def _agreements(
     conversation_id: int,
     now: datetime,
     settings: Settings,
+    *,
+    oob: Sequence[tuple[str, Mapping[str, object]]] = (),
 ) -> Response:
     conversation = service.own_conversation(session, leader.id, conversation_id)
     return _step_page(
-        request, session, conversation, Step.aftaler, now, settings, block="agreements_area"
+        request,
+        session,
+        conversation,
+        Step.aftaler,
+        now,
+        settings,
+        block="agreements_area",
+        oob=oob,
     )
 
 
@@ -459,14 +469,42 @@ def conversations_agreement_delete(
     now: NowDep,
     settings: SettingsDep,
 ) -> Response:
-    service.delete_agreement(
+    deleted = service.delete_agreement(
         session,
         leader_id=leader.id,
         conversation_id=conversation_id,
         agreement_id=agreement_id,
+        now=now,
         client=who.client,
     )
-    return _agreements(request, session, leader, conversation_id, now, settings)
+    undo = views.undo_agreement(deleted) if deleted is not None else None
+    return _agreements(
+        request, session, leader, conversation_id, now, settings, oob=_undo_prompt(undo)
+    )
+
+
+@router.post("/conversations/{conversation_id}/agreements/{agreement_id}/restore")
+def conversations_agreement_restore(
+    conversation_id: int,
+    agreement_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    who: WriterDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    service.restore_agreement(
+        session,
+        leader_id=leader.id,
+        conversation_id=conversation_id,
+        agreement_id=agreement_id,
+        now=now,
+        client=who.client,
+    )
+    return _agreements(
+        request, session, leader, conversation_id, now, settings, oob=_undo_prompt(None)
+    )
 
 
 @router.post("/conversations/{conversation_id}/no-agreements")

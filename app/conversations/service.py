@@ -235,6 +235,8 @@ def open_step(
             _forget_removed(session, conversation, rows=[STATUS_ROW])
         elif leaving == Step.arbejdsglaede:
             _forget_removed(session, conversation, rows=list(BoardRow))
+        elif leaving == Step.aftaler:
+            _forget_deleted_agreements(session, conversation)
     conversation.current_step = step
     if conversation.completed_at is None:
         conversation.step_since = now
@@ -661,6 +663,8 @@ def add_agreement(
     submit save one agreement, not two."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
     if token:
+        # Deleted ones too: the token is unique per conversation, and a double submit that
+        # arrives after a delete must not save the agreement again.
         earlier = session.exec(
             select(Agreement).where(
                 Agreement.conversation_id == conversation.id, Agreement.client_token == token
@@ -690,7 +694,11 @@ def add_agreement(
 
 def _own_agreement(session: Session, conversation: Conversation, agreement_id: int) -> Agreement:
     agreement = session.get(Agreement, agreement_id)
-    if agreement is None or agreement.conversation_id != conversation.id:
+    if (
+        agreement is None
+        or agreement.conversation_id != conversation.id
+        or agreement.deleted_at is not None
+    ):
         raise NotFound()
     return agreement
 
@@ -724,15 +732,74 @@ def edit_agreement(
 
 @writes
 def delete_agreement(
-    session: Session, *, leader_id: int, conversation_id: int, agreement_id: int, client: str = ""
-) -> None:
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    agreement_id: int,
+    now: datetime,
+    client: str = "",
+) -> Agreement | None:
+    """A deleted agreement is kept, left out of every read, for its Undo, until the step is
+    left or the conversation finished. A second tap changes nothing; None when it is gone."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
-    try:
-        agreement = _own_agreement(session, conversation, agreement_id)
-    except NotFound:
-        return  # already gone: a second tap on delete
-    session.delete(agreement)
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        return None  # let go already: a late second tap on delete
+    if agreement.conversation_id != conversation.id:
+        raise NotFound()
+    if agreement.deleted_at is None:
+        agreement.deleted_at = now
+        session.add(agreement)
+        _bump_revision(session, conversation, client)
+    return agreement
+
+
+@writes
+def restore_agreement(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    agreement_id: int,
+    now: datetime,
+    client: str = "",
+) -> Agreement:
+    """Undo of deleting an agreement: it comes back as it was, in its place and with its
+    cards, for UNDO_SECONDS after. A second tap on Undo changes nothing."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise DomainError(_TOO_LATE_FOR_THE_AGREEMENT, n=UNDO_SECONDS)
+    if agreement.conversation_id != conversation.id:
+        raise NotFound()
+    if agreement.deleted_at is None:
+        return agreement
+    if not _within_undo(agreement.deleted_at, now):
+        raise DomainError(_TOO_LATE_FOR_THE_AGREEMENT, n=UNDO_SECONDS)
+    agreement.deleted_at = None
+    session.add(agreement)
+    # "No agreements this time" may have been ticked after the delete; now there is one.
+    conversation.no_agreements = False
     _bump_revision(session, conversation, client)
+    return agreement
+
+
+_TOO_LATE_FOR_THE_AGREEMENT = N_(
+    "Too late to undo: the agreement was deleted more than %(n)d seconds ago. "
+    "Add it again if you need it."
+)
+
+
+def _forget_deleted_agreements(session: Session, conversation: Conversation) -> None:
+    """Deleted agreements are let go when the Agreements step is left or the conversation
+    finished, as cards taken off are when their step is left: by then no Undo is on screen."""
+    for agreement in session.exec(
+        select(Agreement).where(
+            Agreement.conversation_id == conversation.id, col(Agreement.deleted_at).is_not(None)
+        )
+    ):
+        session.delete(agreement)
 
 
 @writes
@@ -760,10 +827,13 @@ def cards_of_agreements(session: Session, agreements: list[Agreement]) -> dict[i
 
 
 def agreements_of(session: Session, conversation: Conversation) -> list[Agreement]:
+    """The conversation's agreements in order, without deleted ones (kept for their Undo):
+    every screen and export reads them here."""
     return list(
         session.exec(
             select(Agreement)
             .where(Agreement.conversation_id == conversation.id)
+            .where(col(Agreement.deleted_at).is_(None))
             .order_by(col(Agreement.position), col(Agreement.id))
         )
     )
@@ -852,6 +922,7 @@ def finish_conversation(
         )
     _stop_clock(session, conversation, now)
     _forget_removed(session, conversation, rows=[STATUS_ROW, *BoardRow])
+    _forget_deleted_agreements(session, conversation)
     conversation.status = ConversationStatus.completed
     if conversation.completed_at is None:
         conversation.completed_at = now

@@ -326,6 +326,23 @@ def undo_pick(pick: Pick, lang: str) -> UndoView:
     )
 
 
+# An agreement can be long; the prompt names it by its beginning.
+UNDO_SUBJECT_LENGTH = 60
+
+
+def undo_agreement(agreement: Agreement) -> UndoView:
+    text = " ".join(agreement.text.split())
+    if len(text) > UNDO_SUBJECT_LENGTH:
+        text = text[: UNDO_SUBJECT_LENGTH - 1].rstrip() + "…"
+    return UndoView(
+        message=N_("Agreement deleted: %(subject)s"),
+        subject=text,
+        route="conversations_agreement_restore",
+        params={"conversation_id": agreement.conversation_id, "agreement_id": agreement.id or 0},
+        target="#agreements-area",
+    )
+
+
 def _board_rows(views: list[PickView], notes: dict[BoardRow, str]) -> tuple[BoardRowView, ...]:
     rows = []
     for index, info in enumerate(ROWS):

@@ -9,7 +9,16 @@ from sqlmodel import Session, select
 
 from app.conversations import service
 from app.errors import DomainError, NotFound
-from app.models import AuditEvent, BoardRow, Conversation, ConversationStatus, Pick, Step
+from app.models import (
+    Agreement,
+    AuditEvent,
+    BoardRow,
+    Conversation,
+    ConversationStatus,
+    Pick,
+    Step,
+)
+from app.records.service import build_record
 from tests.conversation_fixtures import World, make_world
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -230,3 +239,100 @@ def test_undo_of_another_conversations_card_is_not_found(session: Session, world
             pick_id=pick.id or 0,
             now=NOW,
         )
+
+
+# ---------------------------------------------------------------- undo of a deleted agreement
+
+
+def agree(session: Session, world: World, text: str, picks: tuple[int, ...] = ()) -> Agreement:
+    return service.add_agreement(
+        session, **ids(world), data=service.AgreementInput(text, "both", None, "", picks)
+    )
+
+
+def delete(session: Session, world: World, agreement: Agreement, at: datetime = NOW) -> None:
+    service.delete_agreement(session, **ids(world), agreement_id=agreement.id or 0, now=at)
+
+
+def restore(session: Session, world: World, agreement: Agreement, at: datetime) -> Agreement:
+    return service.restore_agreement(session, **ids(world), agreement_id=agreement.id or 0, now=at)
+
+
+def texts(session: Session, world: World) -> list[str]:
+    session.expire_all()
+    return [a.text for a in service.agreements_of(session, stored(session, world))]
+
+
+def test_a_deleted_agreement_is_left_out_of_screens_and_records_until_undone(
+    session: Session, world: World
+) -> None:
+    pick = place(session, world, 4, BoardRow.more_glad)
+    agree(session, world, "Kursus")
+    middle = agree(session, world, "Mere sparring", (pick.id or 0,))
+    agree(session, world, "Hjemmearbejde om fredagen")
+    delete(session, world, middle)
+    delete(session, world, middle)  # a double tap
+    assert texts(session, world) == ["Kursus", "Hjemmearbejde om fredagen"]
+    record = build_record(session, stored(session, world))
+    assert [a["text"] for a in record["agreements"]] == ["Kursus", "Hjemmearbejde om fredagen"]
+    restored = restore(session, world, middle, NOW + timedelta(seconds=service.UNDO_SECONDS))
+    restore(session, world, middle, NOW + timedelta(seconds=service.UNDO_SECONDS))  # again
+    assert restored.id == middle.id
+    assert texts(session, world) == ["Kursus", "Mere sparring", "Hjemmearbejde om fredagen"]
+    record = build_record(session, stored(session, world))
+    assert record["agreements"][1]["cards"] == [world.inspiration_cards[4].title_da]
+
+
+def test_undo_of_a_delete_after_the_window_is_refused(session: Session, world: World) -> None:
+    agreement = agree(session, world, "Kursus")
+    delete(session, world, agreement)
+    with pytest.raises(DomainError) as error:
+        restore(session, world, agreement, NOW + timedelta(seconds=service.UNDO_SECONDS + 1))
+    assert error.value.message.startswith("Too late to undo")
+    assert texts(session, world) == []
+
+
+def test_a_deleted_agreement_cannot_be_edited(session: Session, world: World) -> None:
+    agreement = agree(session, world, "Kursus")
+    delete(session, world, agreement)
+    with pytest.raises(NotFound):
+        service.edit_agreement(
+            session,
+            **ids(world),
+            agreement_id=agreement.id or 0,
+            data=service.AgreementInput("Andet kursus", "both", None, "", ()),
+        )
+
+
+def test_undo_of_the_last_agreement_takes_back_no_agreements_this_time(
+    session: Session, world: World
+) -> None:
+    agreement = agree(session, world, "Kursus")
+    delete(session, world, agreement)
+    service.set_no_agreements(session, **ids(world), value=True)
+    restore(session, world, agreement, NOW + timedelta(seconds=3))
+    assert stored(session, world).no_agreements is False
+    assert texts(session, world) == ["Kursus"]
+
+
+@pytest.mark.parametrize("leave", ["next step", "finish"])
+def test_deleted_agreements_are_let_go_when_the_step_is_left_or_finished(
+    session: Session, world: World, leave: str
+) -> None:
+    service.open_step(session, **ids(world), step=Step.aftaler, now=NOW)
+    kept, deleted = agree(session, world, "Kursus"), agree(session, world, "Slettet")
+    delete(session, world, deleted)
+    if leave == "finish":
+        service.set_status_card(
+            session, **ids(world), card_id=world.status_cards[0].id or 0, picked=True
+        )
+        service.finish_conversation(session, **ids(world), now=NOW + timedelta(seconds=1))
+    else:
+        service.open_step(session, **ids(world), step=Step.slut, now=NOW + timedelta(seconds=1))
+    session.expire_all()
+    assert session.get(Agreement, deleted.id) is None
+    assert session.get(Agreement, kept.id) is not None
+    if leave == "next step":
+        with pytest.raises(DomainError) as error:
+            restore(session, world, deleted, NOW + timedelta(seconds=2))
+        assert error.value.message.startswith("Too late to undo")

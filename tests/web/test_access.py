@@ -55,6 +55,7 @@ CONVERSATION_ROUTES = {
     ("POST", "/conversations/{conversation_id}/agreements"),
     ("POST", "/conversations/{conversation_id}/agreements/{agreement_id}"),
     ("POST", "/conversations/{conversation_id}/agreements/{agreement_id}/delete"),
+    ("POST", "/conversations/{conversation_id}/agreements/{agreement_id}/restore"),
     ("POST", "/conversations/{conversation_id}/no-agreements"),
     ("POST", "/conversations/{conversation_id}/previous/{agreement_id}"),
     ("POST", "/conversations/{conversation_id}/follow-up"),

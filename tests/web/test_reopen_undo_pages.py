@@ -145,3 +145,47 @@ def test_without_htmx_a_removal_and_its_undo_answer_with_the_board_page(
         assert answer.status_code == 303
         assert answer.headers["location"] == f"{url}/arbejdsglaede"
     assert f"/picks/{pick}/remove" in decks_client.get(f"{url}/arbejdsglaede").text
+
+
+def test_deleting_an_agreement_answers_with_an_undo_that_brings_it_back(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    c = setup(decks_client, finish=False)
+    url = f"/conversations/{c.id}"
+    page = decks_client.get(f"{url}/aftaler?lang=en").text
+    assert '<div id="undo" class="undo" role="status" aria-live="polite"></div>' in page
+    ids = re.findall(r"/agreements/(\d+)/delete", page)
+    texts = re.findall(r'<p class="agreement-text">([^<]*)</p>', page)
+    deleted = decks_client.post(
+        f"{url}/agreements/{ids[0]}/delete?lang=en", headers=htmx(decks_client)
+    )
+    assert deleted.status_code == 200
+    assert deleted.text.lstrip().startswith('<div id="agreements-area"')
+    assert f"/agreements/{ids[0]}/delete" not in deleted.text
+    prompt = undo_prompt(deleted.text)
+    assert "Agreement deleted: " in prompt
+    assert f'hx-post="{url}/agreements/{ids[0]}/restore"' in prompt
+    assert 'hx-target="#agreements-area" hx-swap="outerHTML"' in prompt
+    assert len(decks_client.get(f"{url}/export.json").json()["agreements"]) == len(ids) - 1
+    clock.advance(seconds=10)
+    restored = decks_client.post(f"{url}/agreements/{ids[0]}/restore", headers=htmx(decks_client))
+    assert restored.status_code == 200
+    assert restored.text.lstrip().startswith('<div id="agreements-area"')
+    assert re.findall(r'<p class="agreement-text">([^<]*)</p>', restored.text) == texts
+    assert re.search(r'<div id="undo"[^>]*>\s*</div>', restored.text)
+
+
+def test_undo_of_a_delete_after_the_window_is_refused_with_a_message(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    c = setup(decks_client, finish=False)
+    url = f"/conversations/{c.id}"
+    agreement = re.findall(r"/agreements/(\d+)/delete", decks_client.get(f"{url}/aftaler").text)[0]
+    decks_client.post(f"{url}/agreements/{agreement}/delete", headers=htmx(decks_client))
+    clock.advance(seconds=31)
+    late = decks_client.post(
+        f"{url}/agreements/{agreement}/restore?lang=en", headers=htmx(decks_client)
+    )
+    assert late.status_code == 422
+    assert late.headers["HX-Retarget"] == "#messages"
+    assert "Too late to undo" in late.text
