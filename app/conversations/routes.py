@@ -129,6 +129,17 @@ def conversations_step(
     return _step_page(request, session, conversation, step, now, settings)
 
 
+@router.post("/conversations/{conversation_id}/begin")
+def conversations_begin(
+    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep, now: NowDep
+) -> Response:
+    conversation = service.start_conversation(
+        session, leader_id=leader.id, conversation_id=conversation_id, now=now
+    )
+    # The agenda starts counting and the button goes: the step is loaded as a page.
+    return redirect(request, _step_url(request, conversation_id, conversation.current_step))
+
+
 def _step_page(
     request: Request,
     session: Session,

@@ -238,12 +238,31 @@ def open_step(
         elif leaving == Step.aftaler:
             _forget_deleted_agreements(session, conversation)
     conversation.current_step = step
-    if conversation.completed_at is None:
+    if conversation.status == ConversationStatus.planned and step != Step.start:
+        # The first change of step starts the conversation, as Start conversation does.
+        conversation.status = ConversationStatus.running
+    if conversation.status == ConversationStatus.planned:
+        pass  # a leader looking at a planned conversation: the clock waits for the pair
+    elif conversation.completed_at is None:
         conversation.step_since = now
     # else reopened for corrections: the conversation was held already, and mending its record
     # is not talking time, so the clock stays stopped.
-    if conversation.status == ConversationStatus.planned and step != Step.start:
-        conversation.status = ConversationStatus.running
+    session.add(conversation)
+    return conversation
+
+
+@writes
+def start_conversation(
+    session: Session, *, leader_id: int, conversation_id: int, now: datetime
+) -> Conversation:
+    """Start conversation: the pair begins, and the agenda's clock with them, on the step that
+    is open. Until then (or the first change of step) a planned conversation's clock stands
+    still, however long the leader looks at it. A double tap changes nothing."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    if conversation.status != ConversationStatus.planned:
+        return conversation
+    conversation.status = ConversationStatus.running
+    conversation.step_since = now
     session.add(conversation)
     return conversation
 

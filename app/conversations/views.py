@@ -48,6 +48,25 @@ class AgendaItem:
     is_current: bool
     is_done: bool
     is_over: bool
+    # For the page's own counting (DESIGN §1: the minutes move without a reload): the seconds
+    # spent when the page was made, and whether this step's clock runs.
+    spent_seconds: int = 0
+    is_running: bool = False
+
+
+@dataclass(frozen=True)
+class AgendaTotal:
+    """The whole conversation's time, beside the six steps."""
+
+    spent_seconds: int
+    spent_minutes: int
+    minutes: int
+    is_running: bool
+
+
+def whole_minutes(seconds: int) -> int:
+    """Minutes as a clock shows them: a minute counts once it is over (the page counts alike)."""
+    return seconds // 60
 
 
 @dataclass(frozen=True)
@@ -78,6 +97,11 @@ class ConversationView:
     no_agreements: bool
     is_open: bool
     agenda: list[AgendaItem] = field(default_factory=list)
+    agenda_total: AgendaTotal | None = None
+    # The server's time when the page was made (seconds since 1970), which the agenda's counting
+    # starts from: the page adds what its own clock says has passed since it arrived.
+    agenda_now: int = 0
+    can_start: bool = False  # a planned conversation: Start conversation is offered
     next_step: str | None = None
     previous_step: str | None = None
     feedback: dict[str, str] = field(default_factory=dict)
@@ -98,19 +122,23 @@ def conversation_view(
     leader = session.get(User, conversation.leader_id)
     spent = service.seconds_per_step(session, conversation, now)
     current_index = [info.step for info in STEPS].index(step)
+    running = conversation.current_step if conversation.step_since is not None else None
     agenda = [
         AgendaItem(
             step=info.step.value,
             name=info.name,
             number=number,
             minutes=info.minutes,
-            spent_minutes=round(spent[info.step.value] / 60),
+            spent_minutes=whole_minutes(spent[info.step.value]),
             is_current=info.step == step,
             is_done=number - 1 < current_index,
             is_over=spent[info.step.value] > info.minutes * 60,
+            spent_seconds=spent[info.step.value],
+            is_running=info.step == running,
         )
         for number, info in enumerate(STEPS, start=1)
     ]
+    total = sum(spent.values())
     after, before = step_after(step), step_before(step)
     is_open = conversation.status != ConversationStatus.completed
     reopenable = service.can_reopen(conversation, reopen_days=reopen_days, now=now)
@@ -128,6 +156,14 @@ def conversation_view(
         no_agreements=conversation.no_agreements,
         is_open=is_open,
         agenda=agenda,
+        agenda_total=AgendaTotal(
+            spent_seconds=total,
+            spent_minutes=whole_minutes(total),
+            minutes=sum(info.minutes for info in STEPS),
+            is_running=running is not None,
+        ),
+        agenda_now=int(now.timestamp()),
+        can_start=conversation.status == ConversationStatus.planned,
         next_step=after.value if after else None,
         previous_step=before.value if before else None,
         feedback={name: getattr(conversation, name) for name in service.FEEDBACK_FIELDS},

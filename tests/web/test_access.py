@@ -59,6 +59,7 @@ CONVERSATION_ROUTES = {
     ("POST", "/conversations/{conversation_id}/no-agreements"),
     ("POST", "/conversations/{conversation_id}/previous/{agreement_id}"),
     ("POST", "/conversations/{conversation_id}/follow-up"),
+    ("POST", "/conversations/{conversation_id}/begin"),
     ("POST", "/conversations/{conversation_id}/finish"),
     ("POST", "/conversations/{conversation_id}/reopen"),
 }
