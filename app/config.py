@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     # Records (DESIGN §4): the name in the PDF header, and how long an employee's copy link lives.
     organisation_name: str = ""
     share_link_days: int = Field(default=7, ge=1, le=90)
+    # How long after finishing its leader can reopen a conversation to correct a mistake
+    # (DESIGN §1); 0 turns reopening off. Counted from when it was first finished, so finishing
+    # again after a correction does not lengthen it.
+    reopen_days: int = Field(default=14, ge=0, le=365)
 
     # E-mailing the employee's copy link (DESIGN §4): off while smtp_host is empty; nothing is
     # ever sent without it. STARTTLS by default; only a server on the same host may do without.

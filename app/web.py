@@ -95,12 +95,15 @@ def render(
     page: str | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    oob: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> Response:
     """The one place that decides between a whole page and a fragment: the template's
     ``block`` (several blocks, e.g. one swapped out of band, for a list) when htmx asks for a
     partial swap, the whole page otherwise. With ``page``, the answer to a change made
     without htmx is a redirect to that page instead (post, redirect, get), so its context
-    needs only what the blocks show."""
+    needs only what the blocks show. ``oob`` adds pieces of ``templates/partials`` that swap
+    themselves out of band (an Undo prompt) after the blocks of a partial answer, each with
+    its own context: a page that is not their screen's own shares them this way."""
     partial = block is not None and is_partial(request)
     if page is not None and not partial:
         return RedirectResponse(page, status_code=303, headers={"Vary": VARY})
@@ -114,6 +117,13 @@ def render(
         headers=headers,
     )
     response.headers["Vary"] = VARY
+    if partial and oob:
+        extra = "".join(
+            templates.get_template(name).render({"request": request, **_context(request), **piece})
+            for name, piece in oob
+        )
+        response.body = bytes(response.body) + extra.encode()
+        response.headers["content-length"] = str(len(response.body))
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
@@ -11,10 +12,11 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.accounts.deps import Account, LeaderDep
+from app.config import Settings
 from app.conversations import service, views
 from app.conversations.steps import BY_STEP
 from app.db import SessionDep
-from app.deps import NowDep
+from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.models import BoardRow, Conversation, Step
 from app.web import path_for, redirect, render
@@ -119,11 +121,23 @@ def conversations_step(
     session: SessionDep,
     leader: LeaderDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
     conversation = service.open_step(
         session, leader_id=leader.id, conversation_id=conversation_id, step=step, now=now
     )
-    return _step_page(request, session, conversation, step, now)
+    return _step_page(request, session, conversation, step, now, settings)
+
+
+@router.post("/conversations/{conversation_id}/begin")
+def conversations_begin(
+    conversation_id: int, request: Request, session: SessionDep, leader: LeaderDep, now: NowDep
+) -> Response:
+    conversation = service.start_conversation(
+        session, leader_id=leader.id, conversation_id=conversation_id, now=now
+    )
+    # The agenda starts counting and the button goes: the step is loaded as a page.
+    return redirect(request, _step_url(request, conversation_id, conversation.current_step))
 
 
 def _step_page(
@@ -132,11 +146,20 @@ def _step_page(
     conversation: Conversation,
     step: Step,
     now: datetime,
+    settings: Settings,
     *,
     block: str | None = None,
+    oob: Sequence[tuple[str, Mapping[str, object]]] = (),
 ) -> Response:
-    context = views.step_page(session, conversation, step=step, lang=_lang(request), now=now)
-    return render(request, BY_STEP[step].template, context, block=block)
+    context = views.step_page(
+        session,
+        conversation,
+        step=step,
+        lang=_lang(request),
+        now=now,
+        reopen_days=settings.reopen_days,
+    )
+    return render(request, BY_STEP[step].template, context, block=block, oob=oob)
 
 
 # ---------------------------------------------------------------- status cards
@@ -221,9 +244,10 @@ def _board(
     conversation_id: int,
     *,
     changed_cards: tuple[int, ...] = (),
+    oob: Sequence[tuple[str, Mapping[str, object]]] = (),
 ) -> Response:
     """After a change on the board: the rows and the tray cards it changed (the whole tray
-    was 46 KB, and swapping it scrolled the tray back to the top)."""
+    was 46 KB, and swapping it scrolled the tray back to the top), and ``oob`` pieces."""
     conversation = service.own_conversation(session, leader.id, conversation_id)
     return render(
         request,
@@ -231,7 +255,13 @@ def _board(
         views.board_change(session, conversation, _lang(request), changed_cards),
         block=["board", "tray"],
         page=_step_url(request, conversation_id, Step.arbejdsglaede),
+        oob=oob,
     )
+
+
+def _undo_prompt(undo: views.UndoView | None) -> list[tuple[str, Mapping[str, object]]]:
+    """The Undo prompt, swapped out of band into the step page's #undo; None empties it."""
+    return [("partials/undo.html", {"undo": undo})]
 
 
 @router.post("/conversations/{conversation_id}/picks/{pick_id}/move")
@@ -264,16 +294,54 @@ def conversations_pick_remove(
     session: SessionDep,
     leader: LeaderDep,
     who: WriterDep,
+    now: NowDep,
 ) -> Response:
     removed = service.remove_pick(
         session,
         leader_id=leader.id,
         conversation_id=conversation_id,
         pick_id=pick_id,
+        now=now,
         revision=who.revision,
         client=who.client,
     )
-    return _board(request, session, leader, conversation_id, changed_cards=(removed.card_id,))
+    return _board(
+        request,
+        session,
+        leader,
+        conversation_id,
+        changed_cards=(removed.card_id,),
+        oob=_undo_prompt(views.undo_pick(removed, _lang(request))),
+    )
+
+
+@router.post("/conversations/{conversation_id}/picks/{pick_id}/restore")
+def conversations_pick_restore(
+    conversation_id: int,
+    pick_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    who: WriterDep,
+    now: NowDep,
+) -> Response:
+    restored = service.restore_pick(
+        session,
+        leader_id=leader.id,
+        conversation_id=conversation_id,
+        pick_id=pick_id,
+        now=now,
+        revision=who.revision,
+        client=who.client,
+    )
+    return _board(
+        request,
+        session,
+        leader,
+        conversation_id,
+        changed_cards=(restored.card_id,),
+        oob=_undo_prompt(None),
+    )
 
 
 @router.post("/conversations/{conversation_id}/rows/{row}/note")
@@ -332,6 +400,7 @@ def conversations_agreement_add(
     leader: LeaderDep,
     who: WriterDep,
     now: NowDep,
+    settings: SettingsDep,
     text: Annotated[str, Form(max_length=200_000)] = "",
     owner: Annotated[str, Form(max_length=20)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
@@ -347,14 +416,30 @@ def conversations_agreement_add(
         token=token,
         client=who.client,
     )
-    return _agreements(request, session, leader, conversation_id, now)
+    return _agreements(request, session, leader, conversation_id, now, settings)
 
 
 def _agreements(
-    request: Request, session: Session, leader: Account, conversation_id: int, now: datetime
+    request: Request,
+    session: Session,
+    leader: Account,
+    conversation_id: int,
+    now: datetime,
+    settings: Settings,
+    *,
+    oob: Sequence[tuple[str, Mapping[str, object]]] = (),
 ) -> Response:
     conversation = service.own_conversation(session, leader.id, conversation_id)
-    return _step_page(request, session, conversation, Step.aftaler, now, block="agreements_area")
+    return _step_page(
+        request,
+        session,
+        conversation,
+        Step.aftaler,
+        now,
+        settings,
+        block="agreements_area",
+        oob=oob,
+    )
 
 
 @router.post("/conversations/{conversation_id}/agreements/{agreement_id}")
@@ -366,6 +451,7 @@ def conversations_agreement_edit(
     leader: LeaderDep,
     who: WriterDep,
     now: NowDep,
+    settings: SettingsDep,
     text: Annotated[str, Form(max_length=200_000)] = "",
     owner: Annotated[str, Form(max_length=20)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
@@ -380,7 +466,7 @@ def conversations_agreement_edit(
         data=_agreement_input(text, owner, due, strategic_area, cards),
         client=who.client,
     )
-    return _agreements(request, session, leader, conversation_id, now)
+    return _agreements(request, session, leader, conversation_id, now, settings)
 
 
 @router.post("/conversations/{conversation_id}/agreements/{agreement_id}/delete")
@@ -392,15 +478,44 @@ def conversations_agreement_delete(
     leader: LeaderDep,
     who: WriterDep,
     now: NowDep,
+    settings: SettingsDep,
 ) -> Response:
-    service.delete_agreement(
+    deleted = service.delete_agreement(
         session,
         leader_id=leader.id,
         conversation_id=conversation_id,
         agreement_id=agreement_id,
+        now=now,
         client=who.client,
     )
-    return _agreements(request, session, leader, conversation_id, now)
+    undo = views.undo_agreement(deleted) if deleted is not None else None
+    return _agreements(
+        request, session, leader, conversation_id, now, settings, oob=_undo_prompt(undo)
+    )
+
+
+@router.post("/conversations/{conversation_id}/agreements/{agreement_id}/restore")
+def conversations_agreement_restore(
+    conversation_id: int,
+    agreement_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    who: WriterDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    service.restore_agreement(
+        session,
+        leader_id=leader.id,
+        conversation_id=conversation_id,
+        agreement_id=agreement_id,
+        now=now,
+        client=who.client,
+    )
+    return _agreements(
+        request, session, leader, conversation_id, now, settings, oob=_undo_prompt(None)
+    )
 
 
 @router.post("/conversations/{conversation_id}/no-agreements")
@@ -410,12 +525,13 @@ def conversations_no_agreements(
     session: SessionDep,
     leader: LeaderDep,
     now: NowDep,
+    settings: SettingsDep,
     value: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     service.set_no_agreements(
         session, leader_id=leader.id, conversation_id=conversation_id, value=value == "true"
     )
-    return _agreements(request, session, leader, conversation_id, now)
+    return _agreements(request, session, leader, conversation_id, now, settings)
 
 
 @router.post("/conversations/{conversation_id}/previous/{agreement_id}")
@@ -457,6 +573,26 @@ def conversations_follow_up(
         day=_parse_date(follow_up_date),
     )
     return _saved(request)
+
+
+@router.post("/conversations/{conversation_id}/reopen")
+def conversations_reopen(
+    conversation_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    now: NowDep,
+    settings: SettingsDep,
+) -> Response:
+    service.reopen_conversation(
+        session,
+        leader_id=leader.id,
+        conversation_id=conversation_id,
+        now=now,
+        reopen_days=settings.reopen_days,
+    )
+    # The whole page becomes editable again: it is loaded as a page.
+    return redirect(request, _step_url(request, conversation_id, Step.slut))
 
 
 @router.post("/conversations/{conversation_id}/finish")

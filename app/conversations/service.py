@@ -7,7 +7,7 @@ and is one transaction. Writes that change cards or agreements bump ``revision``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -16,10 +16,12 @@ from sqlmodel import Session, col, select
 from app.conversations.steps import STEPS
 from app.db import writes
 from app.errors import N_, DomainError, NotFound
+from app.i18n import TIMEZONE
 from app.models import (
     Agreement,
     AgreementCard,
     AgreementStatus,
+    AuditEvent,
     BoardRow,
     Card,
     Conversation,
@@ -38,6 +40,9 @@ from app.models.conversations import MAX_PER_ROW as MAX_PER_ROW
 from app.models.conversations import MAX_STATUS_CARDS as MAX_STATUS_CARDS
 
 MIN_STATUS_CARDS = 1
+# How long a card taken off the board or a deleted agreement can be put back. The tablet shows
+# its Undo for a few seconds; the server allows more, for a slow network or a second device.
+UNDO_SECONDS = 30
 FOLLOW_UP_MONTHS = 6
 # A step left open over lunch should not count as hours of conversation.
 MAX_STEP_INTERVAL = timedelta(hours=3)
@@ -223,14 +228,41 @@ def open_step(
         return conversation
     _stop_clock(session, conversation, now)
     leaving = Step(conversation.current_step)
-    if leaving == Step.status:
-        _forget_removed(session, conversation, rows=[STATUS_ROW])
-    elif leaving == Step.arbejdsglaede:
-        _forget_removed(session, conversation, rows=list(BoardRow))
+    # A reload of the step whose clock is stopped (a reopened conversation) is not leaving it:
+    # what was taken off can still be put back.
+    if leaving != step:
+        if leaving == Step.status:
+            _forget_removed(session, conversation, rows=[STATUS_ROW])
+        elif leaving == Step.arbejdsglaede:
+            _forget_removed(session, conversation, rows=list(BoardRow))
+        elif leaving == Step.aftaler:
+            _forget_deleted_agreements(session, conversation)
     conversation.current_step = step
-    conversation.step_since = now
     if conversation.status == ConversationStatus.planned and step != Step.start:
+        # The first change of step starts the conversation, as Start conversation does.
         conversation.status = ConversationStatus.running
+    if conversation.status == ConversationStatus.planned:
+        pass  # a leader looking at a planned conversation: the clock waits for the pair
+    elif conversation.completed_at is None:
+        conversation.step_since = now
+    # else reopened for corrections: the conversation was held already, and mending its record
+    # is not talking time, so the clock stays stopped.
+    session.add(conversation)
+    return conversation
+
+
+@writes
+def start_conversation(
+    session: Session, *, leader_id: int, conversation_id: int, now: datetime
+) -> Conversation:
+    """Start conversation: the pair begins, and the agenda's clock with them, on the step that
+    is open. Until then (or the first change of step) a planned conversation's clock stands
+    still, however long the leader looks at it. A double tap changes nothing."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    if conversation.status != ConversationStatus.planned:
+        return conversation
+    conversation.status = ConversationStatus.running
+    conversation.step_since = now
     session.add(conversation)
     return conversation
 
@@ -470,7 +502,7 @@ def place_card(
     _check_room(picks, row)
     pick = existing or _snapshot(card, conversation, row, 0)
     pick.row = row
-    pick.removed = False
+    pick.removed, pick.removed_at = False, None
     pick.position = max((p.position for p in picks), default=0) + 1
     session.add(pick)
     _bump_revision(session, conversation, client)
@@ -519,17 +551,69 @@ def remove_pick(
     leader_id: int,
     conversation_id: int,
     pick_id: int,
+    now: datetime,
     revision: int | None = None,
     client: str = "",
 ) -> Pick:
+    """Taking a card off the board keeps it, its row, place and note, for its Undo."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
     check_fresh(conversation, revision=revision, client=client)
     pick = _own_pick(session, conversation, pick_id)
     if not pick.removed:
-        pick.removed = True
+        pick.removed, pick.removed_at = True, now
         session.add(pick)
         _bump_revision(session, conversation, client)
     return pick
+
+
+@writes
+def restore_pick(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    pick_id: int,
+    now: datetime,
+    revision: int | None = None,
+    client: str = "",
+) -> Pick:
+    """Undo of taking a card off the board: the same card back in its row and place, with its
+    note, for UNDO_SECONDS after, while the row has room. A second tap on Undo, or a card put
+    on the board again meanwhile, changes nothing."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    check_fresh(conversation, revision=revision, client=client)
+    pick = session.get(Pick, pick_id)
+    if pick is None:
+        # Let go when the step was left: nothing is left to put back.
+        raise DomainError(_TOO_LATE_FOR_THE_CARD, n=UNDO_SECONDS)
+    if pick.conversation_id != conversation.id or pick.row not in set(BoardRow):
+        raise NotFound()
+    if not pick.removed:
+        return pick
+    if not _within_undo(pick.removed_at, now):
+        raise DomainError(_TOO_LATE_FOR_THE_CARD, n=UNDO_SECONDS)
+    board = picks_of(session, conversation, list(BoardRow))
+    if sum(1 for p in board if p.row == pick.row and not p.removed) >= MAX_PER_ROW:
+        raise DomainError(
+            N_(
+                "The card's row is full now, so it cannot go back. "
+                "Move or remove a card there first."
+            )
+        )
+    pick.removed, pick.removed_at = False, None
+    session.add(pick)
+    _bump_revision(session, conversation, client)
+    return pick
+
+
+_TOO_LATE_FOR_THE_CARD = N_(
+    "Too late to undo: the card was taken off more than %(n)d seconds ago. "
+    "Place it on the board again."
+)
+
+
+def _within_undo(since: datetime | None, now: datetime) -> bool:
+    return since is not None and now - _aware(since) <= timedelta(seconds=UNDO_SECONDS)
 
 
 @writes
@@ -598,6 +682,8 @@ def add_agreement(
     submit save one agreement, not two."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
     if token:
+        # Deleted ones too: the token is unique per conversation, and a double submit that
+        # arrives after a delete must not save the agreement again.
         earlier = session.exec(
             select(Agreement).where(
                 Agreement.conversation_id == conversation.id, Agreement.client_token == token
@@ -627,7 +713,11 @@ def add_agreement(
 
 def _own_agreement(session: Session, conversation: Conversation, agreement_id: int) -> Agreement:
     agreement = session.get(Agreement, agreement_id)
-    if agreement is None or agreement.conversation_id != conversation.id:
+    if (
+        agreement is None
+        or agreement.conversation_id != conversation.id
+        or agreement.deleted_at is not None
+    ):
         raise NotFound()
     return agreement
 
@@ -661,15 +751,74 @@ def edit_agreement(
 
 @writes
 def delete_agreement(
-    session: Session, *, leader_id: int, conversation_id: int, agreement_id: int, client: str = ""
-) -> None:
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    agreement_id: int,
+    now: datetime,
+    client: str = "",
+) -> Agreement | None:
+    """A deleted agreement is kept, left out of every read, for its Undo, until the step is
+    left or the conversation finished. A second tap changes nothing; None when it is gone."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
-    try:
-        agreement = _own_agreement(session, conversation, agreement_id)
-    except NotFound:
-        return  # already gone: a second tap on delete
-    session.delete(agreement)
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        return None  # let go already: a late second tap on delete
+    if agreement.conversation_id != conversation.id:
+        raise NotFound()
+    if agreement.deleted_at is None:
+        agreement.deleted_at = now
+        session.add(agreement)
+        _bump_revision(session, conversation, client)
+    return agreement
+
+
+@writes
+def restore_agreement(
+    session: Session,
+    *,
+    leader_id: int,
+    conversation_id: int,
+    agreement_id: int,
+    now: datetime,
+    client: str = "",
+) -> Agreement:
+    """Undo of deleting an agreement: it comes back as it was, in its place and with its
+    cards, for UNDO_SECONDS after. A second tap on Undo changes nothing."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise DomainError(_TOO_LATE_FOR_THE_AGREEMENT, n=UNDO_SECONDS)
+    if agreement.conversation_id != conversation.id:
+        raise NotFound()
+    if agreement.deleted_at is None:
+        return agreement
+    if not _within_undo(agreement.deleted_at, now):
+        raise DomainError(_TOO_LATE_FOR_THE_AGREEMENT, n=UNDO_SECONDS)
+    agreement.deleted_at = None
+    session.add(agreement)
+    # "No agreements this time" may have been ticked after the delete; now there is one.
+    conversation.no_agreements = False
     _bump_revision(session, conversation, client)
+    return agreement
+
+
+_TOO_LATE_FOR_THE_AGREEMENT = N_(
+    "Too late to undo: the agreement was deleted more than %(n)d seconds ago. "
+    "Add it again if you need it."
+)
+
+
+def _forget_deleted_agreements(session: Session, conversation: Conversation) -> None:
+    """Deleted agreements are let go when the Agreements step is left or the conversation
+    finished, as cards taken off are when their step is left: by then no Undo is on screen."""
+    for agreement in session.exec(
+        select(Agreement).where(
+            Agreement.conversation_id == conversation.id, col(Agreement.deleted_at).is_not(None)
+        )
+    ):
+        session.delete(agreement)
 
 
 @writes
@@ -697,10 +846,13 @@ def cards_of_agreements(session: Session, agreements: list[Agreement]) -> dict[i
 
 
 def agreements_of(session: Session, conversation: Conversation) -> list[Agreement]:
+    """The conversation's agreements in order, without deleted ones (kept for their Undo):
+    every screen and export reads them here."""
     return list(
         session.exec(
             select(Agreement)
             .where(Agreement.conversation_id == conversation.id)
+            .where(col(Agreement.deleted_at).is_(None))
             .order_by(col(Agreement.position), col(Agreement.id))
         )
     )
@@ -770,8 +922,12 @@ def set_follow_up_date(
 def finish_conversation(
     session: Session, *, leader_id: int, conversation_id: int, now: datetime
 ) -> Conversation:
-    """Completed is read-only, so the record must be whole: status cards and agreements."""
-    conversation = own_open_conversation(session, leader_id, conversation_id)
+    """Completed is read-only, so the record must be whole: status cards and agreements. A
+    second tap on Finish (a double tap, or the answer to the first still on its way) changes
+    nothing and is not told that the conversation is finished."""
+    conversation = own_conversation(session, leader_id, conversation_id)
+    if conversation.status == ConversationStatus.completed:
+        return conversation
     chosen = [p for p in picks_of(session, conversation, [STATUS_ROW]) if not p.removed]
     if not MIN_STATUS_CARDS <= len(chosen) <= MAX_STATUS_CARDS:
         raise DomainError(
@@ -785,7 +941,71 @@ def finish_conversation(
         )
     _stop_clock(session, conversation, now)
     _forget_removed(session, conversation, rows=[STATUS_ROW, *BoardRow])
+    _forget_deleted_agreements(session, conversation)
     conversation.status = ConversationStatus.completed
-    conversation.completed_at = now
+    if conversation.completed_at is None:
+        conversation.completed_at = now
+    else:
+        # Finished again after a reopening: the record says when it was corrected, and the
+        # time to reopen it still counts from the first finish.
+        conversation.corrected_at = now
     session.add(conversation)
     return conversation
+
+
+def last_day_to_reopen(conversation: Conversation, *, reopen_days: int) -> date | None:
+    """The last day (in Copenhagen) on which a finished conversation can be reopened for
+    corrections: ``reopen_days`` after it was first finished. A whole day, so that "until
+    15 December" on the screen holds all that day. None when it was never finished or
+    reopening is off."""
+    if conversation.completed_at is None or reopen_days <= 0:
+        return None
+    return _aware(conversation.completed_at).astimezone(TIMEZONE).date() + timedelta(
+        days=reopen_days
+    )
+
+
+def can_reopen(conversation: Conversation, *, reopen_days: int, now: datetime) -> bool:
+    last_day = last_day_to_reopen(conversation, reopen_days=reopen_days)
+    return (
+        conversation.status == ConversationStatus.completed
+        and last_day is not None
+        and now.astimezone(TIMEZONE).date() <= last_day
+    )
+
+
+@writes
+def reopen_conversation(
+    session: Session, *, leader_id: int, conversation_id: int, now: datetime, reopen_days: int
+) -> Conversation:
+    """Its leader may reopen a finished conversation to correct it, for ``reopen_days`` after
+    it was finished; the audit log keeps that it was reopened (DESIGN §1). A double tap
+    changes nothing."""
+    conversation = own_conversation(session, leader_id, conversation_id)
+    if conversation.status != ConversationStatus.completed:
+        return conversation
+    if not can_reopen(conversation, reopen_days=reopen_days, now=now):
+        raise DomainError(
+            N_("It is too late to reopen this conversation: the time for corrections is over."),
+            status_code=409,
+        )
+    conversation.status = ConversationStatus.running
+    session.add(conversation)
+    # The entry records.audit.log() would write; app.records stands above this area
+    # (docs/architecture.md), so the table is written here directly. Ids only, no words.
+    session.add(
+        AuditEvent(
+            at=now,
+            user_id=leader_id,
+            actor="user",
+            action="reopen",
+            conversation_id=conversation.id,
+            employee_id=conversation.employee_id,
+        )
+    )
+    return conversation
+
+
+def _aware(moment: datetime) -> datetime:
+    # A column without a time zone may come back without one: it holds UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

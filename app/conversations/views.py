@@ -21,6 +21,7 @@ from app.cards.views import (
 )
 from app.conversations import service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
+from app.errors import N_
 from app.media.service import VariantRef, variants_of
 from app.models import (
     Agreement,
@@ -47,6 +48,25 @@ class AgendaItem:
     is_current: bool
     is_done: bool
     is_over: bool
+    # For the page's own counting (DESIGN §1: the minutes move without a reload): the seconds
+    # spent when the page was made, and whether this step's clock runs.
+    spent_seconds: int = 0
+    is_running: bool = False
+
+
+@dataclass(frozen=True)
+class AgendaTotal:
+    """The whole conversation's time, beside the six steps."""
+
+    spent_seconds: int
+    spent_minutes: int
+    minutes: int
+    is_running: bool
+
+
+def whole_minutes(seconds: int) -> int:
+    """Minutes as a clock shows them: a minute counts once it is over (the page counts alike)."""
+    return seconds // 60
 
 
 @dataclass(frozen=True)
@@ -77,34 +97,51 @@ class ConversationView:
     no_agreements: bool
     is_open: bool
     agenda: list[AgendaItem] = field(default_factory=list)
+    agenda_total: AgendaTotal | None = None
+    # The server's time when the page was made (seconds since 1970), which the agenda's counting
+    # starts from: the page adds what its own clock says has passed since it arrived.
+    agenda_now: int = 0
+    can_start: bool = False  # a planned conversation: Start conversation is offered
     next_step: str | None = None
     previous_step: str | None = None
     feedback: dict[str, str] = field(default_factory=dict)
     preview: bool = False  # a deck's preview: the step's look, nothing saved
     limits: Limits = LIMITS
+    # Finishing and reopening (DESIGN §1): how many days a finished conversation can be
+    # reopened, the last day this one can (None: not finished, or too late), and whether it is
+    # open again for corrections.
+    reopen_days: int = 0
+    reopen_until: dt.date | None = None
+    is_reopened: bool = False
 
 
 def conversation_view(
-    session: Session, conversation: Conversation, *, step: Step, now: datetime
+    session: Session, conversation: Conversation, *, step: Step, now: datetime, reopen_days: int
 ) -> ConversationView:
     employee = session.get(Employee, conversation.employee_id)
     leader = session.get(User, conversation.leader_id)
     spent = service.seconds_per_step(session, conversation, now)
     current_index = [info.step for info in STEPS].index(step)
+    running = conversation.current_step if conversation.step_since is not None else None
     agenda = [
         AgendaItem(
             step=info.step.value,
             name=info.name,
             number=number,
             minutes=info.minutes,
-            spent_minutes=round(spent[info.step.value] / 60),
+            spent_minutes=whole_minutes(spent[info.step.value]),
             is_current=info.step == step,
             is_done=number - 1 < current_index,
             is_over=spent[info.step.value] > info.minutes * 60,
+            spent_seconds=spent[info.step.value],
+            is_running=info.step == running,
         )
         for number, info in enumerate(STEPS, start=1)
     ]
+    total = sum(spent.values())
     after, before = step_after(step), step_before(step)
+    is_open = conversation.status != ConversationStatus.completed
+    reopenable = service.can_reopen(conversation, reopen_days=reopen_days, now=now)
     return ConversationView(
         id=conversation.id or 0,
         employee_name=employee.name if employee else "",
@@ -117,20 +154,41 @@ def conversation_view(
         revision=conversation.revision,
         follow_up_date=conversation.follow_up_date,
         no_agreements=conversation.no_agreements,
-        is_open=conversation.status != ConversationStatus.completed,
+        is_open=is_open,
         agenda=agenda,
+        agenda_total=AgendaTotal(
+            spent_seconds=total,
+            spent_minutes=whole_minutes(total),
+            minutes=sum(info.minutes for info in STEPS),
+            is_running=running is not None,
+        ),
+        agenda_now=int(now.timestamp()),
+        can_start=conversation.status == ConversationStatus.planned,
         next_step=after.value if after else None,
         previous_step=before.value if before else None,
         feedback={name: getattr(conversation, name) for name in service.FEEDBACK_FIELDS},
+        reopen_days=reopen_days,
+        reopen_until=(
+            service.last_day_to_reopen(conversation, reopen_days=reopen_days)
+            if reopenable
+            else None
+        ),
+        is_reopened=is_open and conversation.completed_at is not None,
     )
 
 
 def step_page(
-    session: Session, conversation: Conversation, *, step: Step, lang: str, now: datetime
+    session: Session,
+    conversation: Conversation,
+    *,
+    step: Step,
+    lang: str,
+    now: datetime,
+    reopen_days: int,
 ) -> dict[str, object]:
     """Everything one step's page shows."""
     context: dict[str, object] = {
-        "c": conversation_view(session, conversation, step=step, now=now),
+        "c": conversation_view(session, conversation, step=step, now=now, reopen_days=reopen_days),
         "rows": ROWS,
     }
     if step == Step.start:
@@ -280,6 +338,45 @@ def board_change(
         "board": board_step(session, conversation, lang, only_cards=changed_cards),
         "oob": True,
     }
+
+
+@dataclass(frozen=True)
+class UndoView:
+    """The Undo prompt after a card was taken off the board or an agreement deleted
+    (partials/undo.html): what happened, and the request that puts it back."""
+
+    message: str  # msgid with %(subject)s
+    subject: str  # the card's title or the agreement's text, shortened
+    route: str  # the restore route's name ...
+    params: dict[str, int]  # ... and its path parameters
+    target: str  # the element the restore's answer replaces, as the removal's answer did
+
+
+def undo_pick(pick: Pick, lang: str) -> UndoView:
+    return UndoView(
+        message=N_("Taken off the board: %(subject)s"),
+        subject=pick.title(lang),
+        route="conversations_pick_restore",
+        params={"conversation_id": pick.conversation_id, "pick_id": pick.id or 0},
+        target="#board",
+    )
+
+
+# An agreement can be long; the prompt names it by its beginning.
+UNDO_SUBJECT_LENGTH = 60
+
+
+def undo_agreement(agreement: Agreement) -> UndoView:
+    text = " ".join(agreement.text.split())
+    if len(text) > UNDO_SUBJECT_LENGTH:
+        text = text[: UNDO_SUBJECT_LENGTH - 1].rstrip() + "…"
+    return UndoView(
+        message=N_("Agreement deleted: %(subject)s"),
+        subject=text,
+        route="conversations_agreement_restore",
+        params={"conversation_id": agreement.conversation_id, "agreement_id": agreement.id or 0},
+        target="#agreements-area",
+    )
 
 
 def _board_rows(views: list[PickView], notes: dict[BoardRow, str]) -> tuple[BoardRowView, ...]:

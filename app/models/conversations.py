@@ -173,6 +173,8 @@ class Pick(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # Unpicked or removed: kept until the step is left, so an accidental tap loses no note.
     removed: bool = False
+    # When a card was taken off the board: its Undo works for a short while after.
+    removed_at: datetime | None = None
     title_da: str = Field(max_length=200)
     title_en: str = Field(default="", max_length=200)
     alt_da: str = Field(default="", max_length=500)
@@ -204,6 +206,9 @@ class Agreement(SQLModel, table=True):
     client_token: str | None = Field(default=None, max_length=64)
     position: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+    # Deleted, but kept for its Undo until the step is left or the conversation finished;
+    # every read of a conversation's agreements leaves it out.
+    deleted_at: datetime | None = None
 
 
 class AgreementCard(SQLModel, table=True):

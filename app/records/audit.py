@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "share_downloaded": N_("Downloaded the record through the link"),
     "share_refused_expired": N_("Refused: the link had expired"),
     "share_refused_revoked": N_("Refused: the link had been withdrawn"),
+    # Written by conversations.service.reopen_conversation().
+    "reopen": N_("Reopened a finished conversation for corrections"),
 }
 
 

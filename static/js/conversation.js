@@ -248,6 +248,7 @@
       sending = false;
       if (response.ok) {
         if (!queue.length && restored) { restored = false; resync(); } else if (!queue.length) apply(tap, text);
+        else offerUndo(text);
       } else {
         refused(tap, messageOf(text));
       }
@@ -266,6 +267,16 @@
     if (!target) return resync();
     htmx.swap({ text, target, swap: "outerHTML", sourceElement: target });
     afterChange(tap);
+  }
+
+  // An answer not applied (a later tap is on its way) still brings its "Undo".
+  function offerUndo(text) {
+    const region = document.getElementById("undo");
+    const page = new DOMParser().parseFromString(text, "text/html");
+    const offered = page.getElementById("undo");
+    if (!region || !offered || !offered.children.length) return;
+    region.replaceChildren(...[...offered.childNodes].map((node) => document.adoptNode(node)));
+    htmx.process(region);
   }
 
   // The page's own view is put right from the server: after a refusal whose tap cannot be
@@ -588,39 +599,28 @@
     setTray(closed);
   }
 
-  // ------------------------------------------------------------ undo for a few seconds
-  let undoTimer = 0;
-  function watchUndo() {
-    const region = document.getElementById("undo");
-    if (!region) return;
-    new MutationObserver(() => {
-      clearTimeout(undoTimer);
-      const current = document.getElementById("undo");
-      if (current && current.children.length) undoTimer = setTimeout(() => { current.replaceChildren(); }, 8000);
-    }).observe(region.parentElement, { childList: true, subtree: true });
-  }
-
   // ------------------------------------------------------------ the agenda counts
   // The minutes come from the server's clock at render; the page adds the time since, so a
   // reload or a second device shows the same.
   const loadedAt = Date.now();
+  function fill(format, spent, planned) {
+    return format.replace("%(spent)d", String(spent)).replace("%(planned)d", String(planned));
+  }
   function tickAgenda() {
-    const agenda = document.querySelector(".agenda");
+    const agenda = document.querySelector(".agenda[data-time-format]");
     if (!agenda) return;
     const elapsed = Math.floor((Date.now() - loadedAt) / 1000);
     agenda.querySelectorAll("li[data-running='true']").forEach((item) => {
-      const spent = Number(item.dataset.spent || 0) + elapsed;
-      const minutes = Math.floor(spent / 60);
+      const seconds = Number(item.dataset.spent || 0) + elapsed;
       const planned = Number(item.dataset.planned || 0);
       const label = item.querySelector(".agenda-time");
-      const format = agenda.dataset.format;
-      if (label && format) label.textContent = format.replace("{spent}", minutes).replace("{planned}", planned);
-      item.classList.toggle("over", planned > 0 && minutes > planned);
+      if (label) label.textContent = fill(agenda.dataset.timeFormat, Math.floor(seconds / 60), planned);
+      item.classList.toggle("over", planned > 0 && seconds > planned * 60);
     });
-    const total = agenda.querySelector("[data-total-spent]");
-    if (total && total.dataset.format && agenda.querySelector("li[data-running='true']")) {
-      const minutes = Math.floor((Number(total.dataset.totalSpent) + elapsed) / 60);
-      total.textContent = total.dataset.format.replace("{spent}", minutes);
+    const total = agenda.querySelector(".agenda-total[data-running='true']");
+    if (total && agenda.dataset.totalFormat) {
+      const seconds = Number(total.dataset.totalSpent || 0) + elapsed;
+      total.textContent = fill(agenda.dataset.totalFormat, Math.floor(seconds / 60), Number(total.dataset.planned || 0));
     }
   }
 
@@ -628,7 +628,6 @@
     restoreDrafts(document);
     flushDrafts();
     setTray(localStorage.getItem(TRAY_KEY) === "1");
-    watchUndo();
     loadQueue();
     if (queue.length) { restored = true; pump(); }
     tickAgenda();

@@ -108,8 +108,12 @@ def test_a_whole_conversation(page: Page, live_server: LiveServer) -> None:
 
     page.get_by_role("link", name="Next").click()
     check_step(page, "Wrap-up", "step-6-wrap-up")
+    # Finish asks once (DESIGN §7: a browser confirm), saying what finishing means.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Finish conversation").click()
     expect(page.get_by_text("The conversation is finished.")).to_be_visible()
+    assert len(asked) == 1 and "The record is then locked" in asked[0]
     expect(page.get_by_role("button", name="Finish conversation")).to_have_count(0)
     screenshot(page, "step-6-finished")
 

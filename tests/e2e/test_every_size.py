@@ -21,7 +21,9 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
   .map(el => [el, el.getBoundingClientRect()])
   .filter(([el, box]) => box.width < 44 || box.height < 44)
-  .map(([el, box]) => `${el.tagName} ${el.className} "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+  .map(([el, box]) => `${el.tagName} ${el.className}`
+       + ` "${(el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`
+       + ` ${Math.round(box.width)}x${Math.round(box.height)}`)"""
 
 
 def size_id(size: tuple[int, int]) -> str:

@@ -133,7 +133,7 @@ def test_move_and_remove_picks(session: Session, world: World) -> None:
         place(session, world, index, BoardRow.glad)
     with pytest.raises(DomainError):
         service.move_pick(session, **ids(world), pick_id=pick.id or 0, row=BoardRow.glad)
-    service.remove_pick(session, **ids(world), pick_id=pick.id or 0)
+    service.remove_pick(session, **ids(world), pick_id=pick.id or 0, now=NOW)
     assert active(session, world, BoardRow.more_glad) == []
     # The removed card can go back on the board.
     place(session, world, 0, BoardRow.less_glad)
@@ -291,6 +291,7 @@ def test_stale_page_is_told_to_reload_but_its_own_writes_are_not(
 
 def test_time_is_counted_per_step_from_opening_and_leaving(session: Session, world: World) -> None:
     service.open_step(session, **ids(world), step=Step.start, now=NOW)
+    service.start_conversation(session, **ids(world), now=NOW)
     service.open_step(session, **ids(world), step=Step.status, now=NOW + timedelta(minutes=4))
     later = NOW + timedelta(minutes=16)
     spent = service.seconds_per_step(session, world.conversation, later)
@@ -298,6 +299,32 @@ def test_time_is_counted_per_step_from_opening_and_leaving(session: Session, wor
     # A reload of the same step changes nothing.
     service.open_step(session, **ids(world), step=Step.status, now=later)
     assert service.seconds_per_step(session, world.conversation, later)["status"] == 12 * 60
+
+
+def test_a_planned_conversations_clock_waits_for_start_conversation(
+    session: Session, world: World
+) -> None:
+    # The leader opens the planned conversation to look at it, and goes away for a while.
+    service.open_step(session, **ids(world), step=Step.start, now=NOW)
+    looked = NOW + timedelta(minutes=20)
+    service.open_step(session, **ids(world), step=Step.start, now=looked)  # a reload
+    assert set(service.seconds_per_step(session, world.conversation, looked).values()) == {0}
+    assert world.conversation.status == ConversationStatus.planned
+    service.start_conversation(session, **ids(world), now=looked)
+    service.start_conversation(session, **ids(world), now=looked + timedelta(minutes=1))
+    spent = service.seconds_per_step(session, world.conversation, looked + timedelta(minutes=5))
+    assert spent["start"] == 5 * 60
+    assert world.conversation.status == ConversationStatus.running
+
+
+def test_the_first_change_of_step_starts_a_planned_conversations_clock(
+    session: Session, world: World
+) -> None:
+    service.open_step(session, **ids(world), step=Step.start, now=NOW)
+    service.open_step(session, **ids(world), step=Step.status, now=NOW + timedelta(minutes=10))
+    assert world.conversation.status == ConversationStatus.running
+    spent = service.seconds_per_step(session, world.conversation, NOW + timedelta(minutes=13))
+    assert (spent["start"], spent["status"]) == (0, 3 * 60)
 
 
 def test_previous_agreements_are_reviewed_in_the_next_conversation(

@@ -49,15 +49,19 @@ CONVERSATION_ROUTES = {
     ("POST", "/conversations/{conversation_id}/board/{row}"),
     ("POST", "/conversations/{conversation_id}/picks/{pick_id}/move"),
     ("POST", "/conversations/{conversation_id}/picks/{pick_id}/remove"),
+    ("POST", "/conversations/{conversation_id}/picks/{pick_id}/restore"),
     ("POST", "/conversations/{conversation_id}/rows/{row}/note"),
     ("POST", "/conversations/{conversation_id}/feedback/{field}"),
     ("POST", "/conversations/{conversation_id}/agreements"),
     ("POST", "/conversations/{conversation_id}/agreements/{agreement_id}"),
     ("POST", "/conversations/{conversation_id}/agreements/{agreement_id}/delete"),
+    ("POST", "/conversations/{conversation_id}/agreements/{agreement_id}/restore"),
     ("POST", "/conversations/{conversation_id}/no-agreements"),
     ("POST", "/conversations/{conversation_id}/previous/{agreement_id}"),
     ("POST", "/conversations/{conversation_id}/follow-up"),
+    ("POST", "/conversations/{conversation_id}/begin"),
     ("POST", "/conversations/{conversation_id}/finish"),
+    ("POST", "/conversations/{conversation_id}/reopen"),
 }
 ALLOWED.update(dict.fromkeys(CONVERSATION_ROUTES, ROLES))
 

@@ -276,3 +276,47 @@ def test_finish_by_htmx_redirects_to_the_read_only_summary(decks_client: Client)
     record = decks_client.get(f"{url}/export.json").json()
     assert record["conversation"]["status"] == "completed"
     assert record["no_agreements"] is True
+
+
+def agenda_of(page: str) -> dict[str, dict[str, str]]:
+    """The agenda's data per step (data-spent, data-planned, data-running)."""
+    items = re.findall(r'<li class="[^"]*"\s+data-step="(\w+)"([^>]*)>', page)
+    return {step: dict(re.findall(r'data-([\w-]+)="([^"]*)"', attrs)) for step, attrs in items}
+
+
+def test_the_clock_starts_when_the_pair_starts_the_conversation(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    url = start_conversation(decks_client)
+    page = decks_client.get(f"{url}/start?lang=en").text
+    assert "Start conversation" in page
+    # Next is offered before Start conversation too, and never blocked.
+    assert f'href="{url}/status">Next' in page
+    clock.advance(minutes=20)  # the leader only looked
+    page = decks_client.get(f"{url}/start?lang=en").text
+    assert all("running" not in item for item in agenda_of(page).values())
+    assert "0 of 70 min in total" in page
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    started = decks_client.post(f"{url}/begin", headers=headers)
+    assert started.status_code == 204 and started.headers["HX-Redirect"] == f"{url}/start"
+    clock.advance(minutes=3, seconds=10)
+    page = decks_client.get(f"{url}/start?lang=en").text
+    assert "Start conversation" not in page
+    agenda = agenda_of(page)
+    assert agenda["start"] == {"spent": "190", "planned": "5", "running": "true"}
+    assert agenda["status"] == {"spent": "0", "planned": "10"}
+    assert f'data-server-now="{int(clock.now.timestamp())}"' in page
+    assert "3 of 5 min" in page and "3 of 70 min in total" in page
+    assert re.search(r'class="agenda-total" data-total-spent="190" data-planned="70"', page)
+
+
+def test_the_first_change_of_step_starts_the_clock_too(
+    decks_client: Client, clock: FakeClock
+) -> None:
+    url = start_conversation(decks_client)
+    decks_client.get(f"{url}/start")
+    clock.advance(minutes=7)
+    page = decks_client.get(f"{url}/status?lang=en").text
+    assert agenda_of(page)["status"].get("running") == "true"
+    assert agenda_of(page)["start"]["spent"] == "0"
+    assert "Start conversation" not in decks_client.get(f"{url}/start?lang=en").text
