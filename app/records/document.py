@@ -86,10 +86,11 @@ def present(
                 "long": any(len(card["note"]) > SHORT_NOTE for card in cards),
             }
         )
+    # The screen's order (the labels' order), not the JSON record's.
     feedback = [
-        {"label": t["feedback_labels"][name], "text": text}
-        for name, text in record["feedback"].items()
-        if text.strip()
+        {"label": label, "text": record["feedback"][name]}
+        for name, label in t["feedback_labels"].items()
+        if record["feedback"][name].strip()
     ]
     return {
         "lang": lang,

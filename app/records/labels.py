@@ -9,11 +9,13 @@ from app.conversations.steps import ROWS
 from app.errors import N_
 from app.i18n import format_day, translate
 
+# In the order of the Feedback step on screen (templates/conversations/feedback.html, held by
+# a test): the pair reads the record in the order they filled it in.
 FEEDBACK_LABELS = {
-    "to_employee": N_("The leader's feedback to the employee"),
-    "to_leader": N_("The employee's feedback to the leader"),
     "went_well": N_("What went well?"),
     "learned": N_("What did we learn?"),
+    "to_employee": N_("The leader's feedback to the employee"),
+    "to_leader": N_("The employee's feedback to the leader"),
     "suggestions": N_("Suggestions for the organisation and management"),
 }
 OWNER_LABELS = {

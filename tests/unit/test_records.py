@@ -27,9 +27,10 @@ from app.models import User
 from app.records.calendar import render_ics
 from app.records.document import RecordDocument, make_document
 from app.records.docx import render_docx
+from app.records.labels import FEEDBACK_LABELS
 from app.records.markdown import escape, render_markdown
 from app.records.pdf import render_pdf
-from tests.record_fixtures import NOW, TRICKY, full_conversation, leader, long_note
+from tests.record_fixtures import FEEDBACK, NOW, TRICKY, full_conversation, leader, long_note
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "records"
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "record-schema.json").read_text())
@@ -252,3 +253,30 @@ def test_record_of_a_finished_conversation_with_earlier_agreements(db: Session, 
     assert len(doc.record["previous_agreements"]) == 3
     flat = squash(pdf_text(render_pdf(doc, now=NOW))[1])
     assert "Tidligere aftaler, fulgt op" in flat
+
+
+def screen_feedback_order() -> list[str]:
+    """The feedback fields in the order the Feedback step shows them."""
+    template = (PROJECT_DIR / "templates" / "conversations" / "feedback.html").read_text()
+    return re.findall(r'\(\s*"(\w+)",\s*_\(', template)
+
+
+def test_record_feedback_follows_the_feedback_step_on_screen() -> None:
+    assert len(screen_feedback_order()) == len(FEEDBACK) == 5
+    assert list(FEEDBACK_LABELS) == screen_feedback_order()
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_feedback_comes_in_the_screens_order_in_every_format(
+    db: Session, boss: User, language: str
+) -> None:
+    doc = document(db, boss, language=language)
+    word = docx.Document(BytesIO(render_docx(doc)))
+    formats = {
+        "pdf": squash(pdf_text(render_pdf(doc, now=NOW))[1]),
+        "md": render_markdown(doc),
+        "docx": "\n".join(p.text for p in word.paragraphs),
+    }
+    for name, text in formats.items():
+        places = [text.index(FEEDBACK[field]) for field in screen_feedback_order()]
+        assert places == sorted(places), name
