@@ -23,6 +23,7 @@ from app.errors import N_, DomainError
 from app.i18n import translate
 from app.models import User
 from app.records import audit, exports, mail, share
+from app.records.filenames import content_disposition
 from app.web import path_for, render
 
 router = APIRouter()
@@ -30,15 +31,12 @@ router = APIRouter()
 PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 
-def _download(export: exports.Export, *, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
+def _download(export: exports.Export) -> Response:
+    """Always an attachment, the same name pattern for every format (records.filenames)."""
     return Response(
         export.data,
         media_type=export.media_type,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{export.filename}"',
-            **PRIVATE,
-        },
+        headers={"Content-Disposition": content_disposition(export.filename), **PRIVATE},
     )
 
 
@@ -58,7 +56,7 @@ def _export(
         organisation=settings.organisation_name,
         now=now,
     )
-    return _download(export, inline=fmt in ("pdf", "agreements", "json"))
+    return _download(export)
 
 
 @router.get("/conversations/{conversation_id}/export.pdf")
@@ -130,6 +128,7 @@ def records_ics(
 @router.get("/employees/{employee_id}/records.zip")
 def records_employee_zip(
     employee_id: int,
+    request: Request,
     session: SessionDep,
     leader: LeaderDep,
     settings: SettingsDep,
@@ -141,6 +140,7 @@ def records_employee_zip(
         employee_id=employee_id,
         organisation=settings.organisation_name,
         now=now,
+        lang=str(request.state.lang),
     )
     return _download(export)
 
@@ -337,7 +337,7 @@ def records_shared_pdf(
     export = exports.employee_copy(
         session, conversation, organisation=settings.organisation_name, now=now
     )
-    return _download(export, inline=True)
+    return _download(export)
 
 
 # ---------------------------------------------------------------- the audit log

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import unquote
 
 import docx
 import jsonschema
@@ -27,6 +29,7 @@ from app.models import User
 from app.records.calendar import render_ics
 from app.records.document import RecordDocument, make_document
 from app.records.docx import render_docx
+from app.records.filenames import content_disposition, download_name, safe_part
 from app.records.labels import FEEDBACK_LABELS
 from app.records.markdown import escape, render_markdown
 from app.records.pdf import render_pdf
@@ -280,3 +283,74 @@ def test_feedback_comes_in_the_screens_order_in_every_format(
     for name, text in formats.items():
         places = [text.index(FEEDBACK[field]) for field in screen_feedback_order()]
         assert places == sorted(places), name
+
+
+def decoded_filename(header: str) -> str:
+    """What a browser saves: ``filename*`` (RFC 5987) wins over the ASCII ``filename``."""
+    fields = dict(part.strip().split("=", 1) for part in header.split(";")[1:] if "=" in part)
+    charset, _, encoded = fields["filename*"].split("'", 2)
+    assert charset == "UTF-8" and fields["filename"].startswith('"')
+    return unquote(encoded, encoding="utf-8", errors="strict")
+
+
+def test_download_names_follow_one_pattern_in_the_records_language() -> None:
+    day = date(2026, 12, 1)
+    name = "Mette Hansen"
+    assert download_name(day=day, name=name, lang="da", kind="pdf", extension="pdf") == (
+        "MUS 2026-12-01 Mette Hansen.pdf"
+    )
+    assert download_name(day=day, name=name, lang="da", kind="agreements", extension="pdf") == (
+        "MUS 2026-12-01 Mette Hansen aftaler.pdf"
+    )
+    assert download_name(day=day, name=name, lang="en", kind="agreements", extension="pdf") == (
+        "MUS 2026-12-01 Mette Hansen agreements.pdf"
+    )
+    assert download_name(day=day, name=name, lang="da", kind="ics", extension="ics") == (
+        "MUS 2026-12-01 Mette Hansen opfølgning.ics"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved", "fallback"),
+    [
+        ("Mette Hansen", "Mette Hansen", "Mette Hansen"),
+        ("Søren Ærø-Åberg", "Søren Ærø-Åberg", "Soeren Aeroe-Aaberg"),
+        ("Zoë Müller", "Zoë Müller", "Zoe Muller"),
+        ('Jens "Bulldozer" Nielsen', "Jens Bulldozer Nielsen", "Jens Bulldozer Nielsen"),
+        ("Anna/Berit\\Carl: A|B?*<x>", "Anna Berit Carl A B x", "Anna Berit Carl A B x"),
+        ("Linje\nskift\r\nog\ttab\u2028slut", "Linje skift og tab slut", "Linje skift og tab slut"),
+        ("Emil 🌱🎉 👩‍💻", "Emil 🌱🎉 👩‍💻", "Emil"),
+        ("Eva\u202efdp.exe", "Evafdp.exe", "Evafdp.exe"),
+        ("  ..Ole..  ", "Ole", "Ole"),
+        ("%41; semi", "%41; semi", "41 semi"),
+        ("\x00\x07", "", ""),
+    ],
+)
+def test_a_typed_name_becomes_a_safe_file_name(typed: str, saved: str, fallback: str) -> None:
+    filename = download_name(
+        day=date(2026, 12, 1), name=typed, lang="da", kind="pdf", extension="pdf"
+    )
+    assert filename == " ".join(["MUS 2026-12-01", saved]).strip() + ".pdf"
+    header = content_disposition(filename)
+    assert header.isascii() and "\n" not in header and "\r" not in header
+    assert header.startswith(
+        f'attachment; filename="{" ".join(["MUS 2026-12-01", fallback]).strip()}.pdf"; '
+    )
+    assert decoded_filename(header) == filename
+
+
+@pytest.mark.parametrize(
+    "typed", ["A" * 500, "🌱" * 100, "x\u0301" * 100, "👩‍💻" * 40, "Å" * 59 + "👩‍💻"]
+)
+def test_a_very_long_name_is_cut_to_a_whole_character(typed: str) -> None:
+    part = safe_part(typed)
+    assert 0 < len(part) <= 60 and len(part.encode()) <= 120
+    whole = unicodedata.normalize("NFC", typed)
+    assert whole.startswith(part)
+    # Cut between characters: neither an accent nor an emoji's joiner is split off.
+    assert part[-1] != "\u200d" and whole[len(part) :][:1] not in ("\u200d", "\u0301", "\ufe0f")
+    filename = download_name(
+        day=date(2026, 12, 1), name=typed, lang="da", kind="ics", extension="ics"
+    )
+    assert len(filename.encode()) < 200
+    assert decoded_filename(content_disposition(filename)) == filename
