@@ -82,6 +82,19 @@ def test_every_download_has_the_same_name_pattern_and_is_saved_not_opened(
     assert copy.headers["cache-control"] == "private, no-store"
 
 
+def test_the_wrap_up_downloads_instead_of_leaving_the_app(decks_client: Client) -> None:
+    c = setup(decks_client)
+    page = decks_client.get(f"/conversations/{c.id}/slut")
+    paths = ("export.pdf", "agreements.pdf", "export.md", "export.docx", "export.json")
+    for path in (*paths, "followup.ics"):
+        assert re.search(rf'href="/conversations/{c.id}/{path}"[^>]* download[ >]', page.text), path
+    panel = decks_client.get(f"/conversations/{c.id}/share", headers=PARTIAL).text
+    assert re.search(rf'href="/employees/{c.employee_id}/records.zip" download>', panel)
+    path = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    decks_client.cookies.clear()
+    assert re.search(r'href="/r/[a-z2-9]{12}/record.pdf" download>', decks_client.get(path).text)
+
+
 def test_another_leaders_record_is_not_found(decks_client: Client) -> None:
     c = setup(decks_client)
     add_user(decks_client, "anden@example.org")
