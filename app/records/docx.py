@@ -107,6 +107,9 @@ def render_docx(document: RecordDocument) -> bytes:
         cells = table.add_row().cells
         _text(cells[0].paragraphs[0], label, color=MUTED, size=Pt(9))
         _text(cells[1].paragraphs[0], value, bold=True)
+        if label == t["date"] and v["corrected"]:
+            # Beside the date it qualifies: the record was changed after it was finished.
+            _text(cells[1].paragraphs[0], "\n" + v["corrected"], color=MUTED, size=Pt(9))
         cells[0].width, cells[1].width = Cm(4), Cm(13)
     _text(doc.add_paragraph(), t["record_intro"], italic=True, color=MUTED, size=Pt(9))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app.conversations.steps import ROWS
@@ -81,6 +81,7 @@ WORDS = {
     "draft": N_("DRAFT"),
     "draft_note": N_("Draft: the conversation is not finished yet."),
     "generated": N_("Made with Arbejdsglæde on %(day)s"),
+    "corrected": N_("Corrected on %(day)s"),
 }
 
 
@@ -110,6 +111,13 @@ def follow_up_text(lang: str, day: str | None) -> str:
     if not day:
         return translate(lang, WORDS["follow_up_none"])
     return translate(lang, WORDS["follow_up_text"], day=format_day(date.fromisoformat(day), lang))
+
+
+def corrected_text(lang: str, moment: str | None) -> str:
+    """``Rettet den 3. december 2026`` when the record was corrected after it was finished."""
+    if not moment:
+        return ""
+    return translate(lang, WORDS["corrected"], day=format_day(datetime.fromisoformat(moment), lang))
 
 
 def day_text(lang: str, day: str | None, fmt: str = "long") -> str:

@@ -8,7 +8,7 @@ import re
 import subprocess
 import unicodedata
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote
@@ -354,3 +354,39 @@ def test_a_very_long_name_is_cut_to_a_whole_character(typed: str) -> None:
     )
     assert len(filename.encode()) < 200
     assert decoded_filename(content_disposition(filename)) == filename
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("da", "Rettet den 3. december 2026"), ("en", "Corrected on 3 December 2026")],
+)
+def test_a_corrected_record_says_so_beside_the_date_in_every_format(
+    db: Session, boss: User, language: str, said: str
+) -> None:
+    conversation = full_conversation(db, leader_id=boss.id or 0, language=language)
+    # Late on 2 December in UTC is 3 December in Copenhagen, where the leader works.
+    conversation.corrected_at = datetime(2026, 12, 2, 23, 30, tzinfo=UTC)
+    db.add(conversation)
+    db.flush()
+    db.refresh(conversation)  # read back as SQLite stores it
+    doc = make_document(db, conversation, organisation="Eksempel Kommune", today=TODAY)
+    assert doc.record["conversation"]["corrected_at"] == "2026-12-02T23:30:00+00:00"
+    jsonschema.validate(doc.record, SCHEMA)
+    date_line = next(line for line in render_markdown(doc).splitlines() if doc.view["date"] in line)
+    assert date_line.endswith(said)
+    word = docx.Document(BytesIO(render_docx(doc)))
+    (date_cell,) = [c for r in word.tables[0].rows for c in r.cells if doc.view["date"] in c.text]
+    assert date_cell.text.endswith(said)
+    for kind in ("record", "agreements"):
+        pdf = render_pdf(doc, kind=kind, now=NOW)
+        first_page = squash(PdfReader(BytesIO(pdf)).pages[0].extract_text())
+        assert said in first_page and first_page.index(said) > first_page.index(doc.view["date"])
+        save_pages(pdf, f"corrected-{kind}-{language}")
+
+
+def test_an_uncorrected_record_says_nothing_of_corrections(db: Session, boss: User) -> None:
+    doc = document(db, boss)
+    assert doc.record["conversation"]["corrected_at"] is None
+    assert doc.view["corrected"] == ""
+    assert "Rettet" not in render_markdown(doc)
+    assert "Rettet" not in pdf_text(render_pdf(doc, now=NOW))[1]
