@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from babel.dates import format_time
+
 from app.conversations.steps import ROWS
 from app.errors import N_
-from app.i18n import format_day, translate
+from app.i18n import TIMEZONE, babel_locale, format_day, translate
 
 # In the order of the Feedback step on screen (templates/conversations/feedback.html, held by
 # a test): the pair reads the record in the order they filled it in.
@@ -118,6 +120,13 @@ def corrected_text(lang: str, moment: str | None) -> str:
     if not moment:
         return ""
     return translate(lang, WORDS["corrected"], day=format_day(datetime.fromisoformat(moment), lang))
+
+
+def moment_text(lang: str, moment: datetime) -> str:
+    """``8. december 2026 kl. 10.00`` / ``8 December 2026 at 10:00``: never 08/12/2026, never
+    seconds; in Copenhagen time."""
+    time = format_time(moment, "short", tzinfo=TIMEZONE, locale=babel_locale(lang))
+    return translate(lang, N_("%(day)s at %(time)s"), day=format_day(moment, lang), time=time)
 
 
 def day_text(lang: str, day: str | None, fmt: str = "long") -> str:

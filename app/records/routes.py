@@ -24,6 +24,7 @@ from app.i18n import translate
 from app.models import User
 from app.records import audit, exports, mail, share
 from app.records.filenames import content_disposition
+from app.records.labels import day_text, moment_text
 from app.web import path_for, render
 
 router = APIRouter()
@@ -170,7 +171,8 @@ def _share_context(
         qr_title=translate(lang, N_("QR code for the employee's copy")),
         email_enabled=settings.email_enabled,
     )
-    return {"s": view, "days": settings.share_link_days}
+    until = moment_text(lang, view.expires_at) if view.expires_at else ""
+    return {"s": view, "days": settings.share_link_days, "until": until}
 
 
 @router.get("/conversations/{conversation_id}/share")
@@ -311,14 +313,15 @@ def records_shared(token: str, request: Request, session: SessionDep, now: NowDe
     except share.ShareGone as gone:
         return _gone(request, gone.reason)
     leader = session.get(User, conversation.leader_id)
+    lang = str(request.state.lang)
     return render(
         request,
         "records/shared.html",
         {
             "token": link.token,
-            "conversation": conversation,
             "leader_name": leader.name if leader else "",
-            "expires_at": share._aware(link.expires_at),
+            "conversation_day": day_text(lang, conversation.date.isoformat()),
+            "until": moment_text(lang, share._aware(link.expires_at)),
         },
         headers=PRIVATE,
     )

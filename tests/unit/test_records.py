@@ -390,3 +390,32 @@ def test_an_uncorrected_record_says_nothing_of_corrections(db: Session, boss: Us
     assert doc.view["corrected"] == ""
     assert "Rettet" not in render_markdown(doc)
     assert "Rettet" not in pdf_text(render_pdf(doc, now=NOW))[1]
+
+
+# 01/12/2026, 1.12.2026, 01-12-26: a day and a month that a reader can swap.
+NUMERIC_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "due"),
+    [("da", "1. december 2026", "31. dec. 2026"), ("en", "1 December 2026", "31 Dec 2026")],
+)
+def test_dates_are_written_out_in_every_format(
+    db: Session, boss: User, language: str, day: str, due: str
+) -> None:
+    doc = document(db, boss, language=language)
+    word = docx.Document(BytesIO(render_docx(doc)))
+    calendar = Calendar.from_ical(render_ics(doc.record, doc.view, now=NOW))
+    texts = {
+        "pdf": squash(pdf_text(render_pdf(doc, now=NOW))[1]),
+        "sheet": squash(pdf_text(render_pdf(doc, kind="agreements", now=NOW))[1]),
+        "md": render_markdown(doc),
+        "docx": "\n".join(
+            [p.text for p in word.paragraphs]
+            + [c.text for t in word.tables for r in t.rows for c in r.cells]
+        ),
+        "ics": "\n".join(str(e.get("description", "")) for e in calendar.walk("VEVENT")),
+    }
+    for name, text in texts.items():
+        assert NUMERIC_DATE.findall(text) == [], name
+        assert day in text and due in text, name

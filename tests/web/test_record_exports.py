@@ -243,3 +243,23 @@ def test_two_records_of_one_day_keep_apart_in_the_zip(decks_client: Client) -> N
     assert "all%20conversations.zip" in response.headers["content-disposition"]
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert f"{NAME}.pdf" in names and f"{NAME} (2).pdf" in names and len(set(names)) == 6
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "until"),
+    [
+        ("da", "den 1. december 2026.", "indtil 8. december 2026 kl. 10.00."),
+        ("en", "on 1 December 2026.", "until 8 December 2026 at 10:00."),
+    ],
+)
+def test_the_copy_and_its_panel_write_dates_out(
+    decks_client: Client, lang: str, day: str, until: str
+) -> None:
+    c = setup(decks_client)
+    path = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    panel = decks_client.get(f"/conversations/{c.id}/share?lang={lang}", headers=PARTIAL).text
+    assert until.removesuffix(".") in panel
+    decks_client.cookies.clear()
+    page = decks_client.get(f"{path}?lang={lang}").text
+    assert day in page and until in page
+    assert not re.search(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b", page)
