@@ -8,8 +8,11 @@ import re
 import subprocess
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from html import unescape
 from io import BytesIO
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -419,3 +422,133 @@ def test_dates_are_written_out_in_every_format(
     for name, text in texts.items():
         assert NUMERIC_DATE.findall(text) == [], name
         assert day in text and due in text, name
+
+
+# A 60-letter word, a long link and a long area name: none of them may run past a column.
+LONG_WORD = "Kompetenceudviklingsforløbsplanlægningsværktøjsintroduktions"
+LINK = "https://intranet.eksempel.dk/hr/mus/aftaler/2026/kompetenceudvikling?medarbejder=12345&forloeb=vaerktoejskursus-efteraar"
+LONG_AREA = "Arbejdsmiljøorganisationsudviklingsprojektet"
+A4 = (595.28, 841.89)
+CM = 72 / 2.54
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def page_words(pdf: bytes, tmp_path: Path) -> list[list[Word]]:
+    """Every word of every page with its box (poppler's pdftotext -bbox), top to bottom."""
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = []
+    for page in html.split("<page ")[1:]:
+        size = re.match(r'width="([\d.]+)" height="([\d.]+)"', page)
+        assert size and (float(size[1]), float(size[2])) == pytest.approx(A4, abs=0.5)
+        pages.append(
+            [
+                Word(unescape(m[5]), *(float(m[i]) for i in range(1, 5)))
+                for m in re.finditer(
+                    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                    r"(.*?)</word>",
+                    page,
+                )
+            ]
+        )
+    return pages
+
+
+def agreement_text(i: int) -> str:
+    """Rows of two to ten lines, some with the long word or the link, each ending in a mark."""
+    n = i + 1
+    extra = [(LONG_WORD, LINK, "")[i % 3]] + ["Vi aftaler, hvordan det følges op på teammødet."] * (
+        i % 7
+    )
+    words = " ".join(word for word in extra if word)
+    return f"Aftale {n}: Medarbejderen får et kursus i værktøjet. {words} Slut{n}."
+
+
+def where(pages: list[list[Word]], text: str) -> list[tuple[int, Word]]:
+    return [(number, w) for number, page in enumerate(pages) for w in page if w.text == text]
+
+
+@pytest.mark.parametrize("kind", ["record", "agreements"])
+def test_forty_agreements_wrap_in_their_columns_and_keep_rows_whole_under_a_header(
+    db: Session, boss: User, kind: str, tmp_path: Path
+) -> None:
+    doc = document(
+        db,
+        boss,
+        agreements=40,
+        agreement_text=agreement_text,
+        area=lambda i: LONG_AREA if i % 4 == 1 else "Faglighed",
+    )
+    pdf = render_pdf(doc, kind=kind, now=NOW)
+    save_pages(pdf, f"forty-agreements-{kind}")
+    pages = page_words(pdf, tmp_path)
+    assert len(pages) >= 3
+    # Nothing past the margins (2 cm each side), the 60-letter word and the link included.
+    for number, page in enumerate(pages):
+        for w in page:
+            assert w.x0 >= 2 * CM - 1 and w.x1 <= A4[0] - 2 * CM + 1, (number, w)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "record.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    # Words of letters may be hyphenated at a line's end (a soft hyphen in the PDF's text, so
+    # a copy has none); the link is never given a hyphen.
+    assert LINK in text.replace("\n", "")
+    unhyphenated = text.replace("\u00ad\n", "").replace("\n", "")
+    assert LONG_WORD in unhyphenated and LONG_AREA in unhyphenated
+    # Each row on one page: its first words and its closing mark together.
+    starts = [
+        (number, w)
+        for number, page in enumerate(pages)
+        for w, after in pairwise(page)
+        if w.text == "Aftale" and re.fullmatch(r"\d+:", after.text)
+    ]
+    assert len(starts) == 40
+    for n in range(1, 41):
+        (start_page, _), (end_page, _) = starts[n - 1], *where(pages, f"Slut{n}.")
+        assert start_page == end_page, n
+    # Every page with a row starts the table with its header, above the rows.
+    for number in {page for page, _ in starts}:
+        headers = [w for page, w in where(pages, "Ansvarlig") if page == number]
+        rows = [w for page, w in starts if page == number]
+        assert headers and headers[0].y1 < min(w.y0 for w in rows), number
+
+
+def test_a_row_taller_than_a_page_breaks_rather_than_running_off_it(
+    db: Session, boss: User, tmp_path: Path
+) -> None:
+    tall = "Aftale 1:\n" + "\n".join(f"Linje{n}" for n in range(1, 121))
+    doc = document(db, boss, agreements=2, agreement_text=lambda i: tall if i == 0 else "Kort.")
+    pdf = render_pdf(doc, kind="agreements", now=NOW)
+    pages = page_words(pdf, tmp_path)
+    lines = [(number, w) for n in range(1, 121) for number, w in where(pages, f"Linje{n}")]
+    assert len(lines) == 120 and len({number for number, _ in lines}) >= 2
+    assert all(w.y1 <= A4[1] - 2.2 * CM for _, w in lines)
+    for number in {number for number, _ in lines}:
+        assert where(pages, "Ansvarlig")[0][0] <= number
+        assert any(w.text == "Ansvarlig" for w in pages[number]), number
+    save_pages(pdf, "tall-agreement")
+
+
+def test_long_words_in_notes_and_feedback_stay_on_the_page(
+    db: Session, boss: User, tmp_path: Path
+) -> None:
+    doc = document(db, boss, note=f"{LONG_WORD} {LINK} {'x' * 90}")
+    pages = page_words(render_pdf(doc, now=NOW), tmp_path)
+    outside = [
+        (number, w)
+        for number, page in enumerate(pages)
+        for w in page
+        if w.x0 < 2 * CM - 1 or w.x1 > A4[0] - 2 * CM + 1
+    ]
+    assert outside == []
