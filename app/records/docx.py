@@ -207,10 +207,17 @@ def _agreement_table(doc: Any, headers: list[str], rows: list[list[str]]) -> Non
     table = doc.add_table(rows=1, cols=len(headers))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.style = doc.styles["Table Grid"]
+    # As in the PDF: the header repeats on every page, a row is never split across two.
+    _row_property(table.rows[0], "w:tblHeader")
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
         _text(cell.paragraphs[0], header, bold=True, size=Pt(9))
         _shade(cell, "F2F6F4")
     for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
+        row = table.add_row()
+        _row_property(row, "w:cantSplit")
+        for cell, value in zip(row.cells, values, strict=True):
             _text(cell.paragraphs[0], value, size=Pt(9))
+
+
+def _row_property(row: Any, name: str) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement(name))

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 import docx
 import jsonschema
 import pytest
+from docx.oxml.ns import qn
 from icalendar import Calendar
 from pypdf import PdfReader
 from sqlalchemy import Engine
@@ -210,6 +211,10 @@ def test_docx_reads_back_with_the_same_content(db: Session, boss: User) -> None:
     assert "Aftale 1: Medarbejderen" in cells and TRICKY in cells
     assert "Fællesskabet bærer os" in paragraphs
     assert len(word.inline_shapes) == 3 + 9  # status cards and board cards
+    # The agreements table: its header repeats on each page, no row splits across two.
+    agreements = next(t for t in word.tables if t.rows[0].cells[0].text == "#")
+    assert agreements.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in agreements.rows[1:])
     assert word.core_properties.author == "Leder Åby"
 
 
