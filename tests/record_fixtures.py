@@ -3,6 +3,7 @@ notes, a 3 × 3 board, feedback both ways, agreements, optionally finished."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -64,6 +65,8 @@ def full_conversation(
     agreements: int = 3,
     finish: bool = True,
     tricky: bool = False,
+    agreement_text: Callable[[int], str] | None = None,
+    area: Callable[[int], str] | None = None,
 ) -> Conversation:
     conversation = service.create_conversation(
         session,
@@ -115,6 +118,8 @@ def full_conversation(
     picks = service.picks_of(session, conversation, ["status", *BoardRow])
     for i in range(agreements):
         text = f"Aftale {i + 1}: Medarbejderen får et kursus i værktøjet og deler det med teamet."
+        if agreement_text is not None:
+            text = agreement_text(i)
         if tricky and i == 0:
             text += " " + TRICKY
         service.add_agreement(
@@ -125,7 +130,7 @@ def full_conversation(
                 text=text,
                 owner=("employee", "leader", "both")[i % 3],
                 due=on + timedelta(days=30 * (i % 6 + 1)) if i % 4 != 3 else None,
-                strategic_area=AREAS[i % len(AREAS)],
+                strategic_area=area(i) if area is not None else AREAS[i % len(AREAS)],
                 pick_ids=(picks[i % len(picks)].id or 0,) if i % 2 == 0 else (),
             ),
         )

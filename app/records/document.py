@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.models import Conversation
 from app.records.images import Thumbnail, record_image_shas, thumbnails
-from app.records.labels import day_text, follow_up_text, labels
+from app.records.labels import corrected_text, day_text, follow_up_text, labels
 from app.records.service import build_record
 
 Kind = Literal["record", "agreements"]
@@ -86,10 +86,11 @@ def present(
                 "long": any(len(card["note"]) > SHORT_NOTE for card in cards),
             }
         )
+    # The screen's order (the labels' order), not the JSON record's.
     feedback = [
-        {"label": t["feedback_labels"][name], "text": text}
-        for name, text in record["feedback"].items()
-        if text.strip()
+        {"label": label, "text": record["feedback"][name]}
+        for name, label in t["feedback_labels"].items()
+        if record["feedback"][name].strip()
     ]
     return {
         "lang": lang,
@@ -100,6 +101,7 @@ def present(
         "team": c["employee"].get("team") or "",
         "leader": c["leader"]["name"],
         "date": day_text(lang, c["date"]),
+        "corrected": corrected_text(lang, c.get("corrected_at")),
         "status": t["conversation_status"].get(c["status"], c["status"]),
         "follow_up": follow_up_text(lang, c["follow_up_date"]),
         "follow_up_date": day_text(lang, c["follow_up_date"]),

@@ -107,6 +107,9 @@ def render_docx(document: RecordDocument) -> bytes:
         cells = table.add_row().cells
         _text(cells[0].paragraphs[0], label, color=MUTED, size=Pt(9))
         _text(cells[1].paragraphs[0], value, bold=True)
+        if label == t["date"] and v["corrected"]:
+            # Beside the date it qualifies: the record was changed after it was finished.
+            _text(cells[1].paragraphs[0], "\n" + v["corrected"], color=MUTED, size=Pt(9))
         cells[0].width, cells[1].width = Cm(4), Cm(13)
     _text(doc.add_paragraph(), t["record_intro"], italic=True, color=MUTED, size=Pt(9))
 
@@ -204,10 +207,17 @@ def _agreement_table(doc: Any, headers: list[str], rows: list[list[str]]) -> Non
     table = doc.add_table(rows=1, cols=len(headers))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.style = doc.styles["Table Grid"]
+    # As in the PDF: the header repeats on every page, a row is never split across two.
+    _row_property(table.rows[0], "w:tblHeader")
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
         _text(cell.paragraphs[0], header, bold=True, size=Pt(9))
         _shade(cell, "F2F6F4")
     for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
+        row = table.add_row()
+        _row_property(row, "w:cantSplit")
+        for cell, value in zip(row.cells, values, strict=True):
             _text(cell.paragraphs[0], value, size=Pt(9))
+
+
+def _row_property(row: Any, name: str) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement(name))

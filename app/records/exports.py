@@ -10,19 +10,21 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
 from app.conversations.service import own_conversation
 from app.db import write_transaction
 from app.errors import NotFound
+from app.i18n import TIMEZONE
 from app.models import Conversation, Employee
 from app.records import audit
 from app.records.calendar import render_ics
 from app.records.document import RecordDocument, make_document
 from app.records.docx import render_docx
+from app.records.filenames import download_name
 from app.records.markdown import render_markdown
 from app.records.pdf import render_pdf
 
@@ -45,22 +47,23 @@ class Export:
     filename: str
 
 
-def filename(conversation: Conversation, fmt: str) -> str:
-    """ASCII only (no name in it): safe in every browser's download bar and file system."""
-    stem = f"mus-{conversation.date.isoformat()}-{conversation.id}"
-    return {
-        "pdf": f"{stem}.pdf",
-        "agreements": f"{stem}-aftaler.pdf",
-        "md": f"{stem}.md",
-        "docx": f"{stem}.docx",
-        "json": f"{stem}.json",
-        "ics": f"mus-{conversation.id}-opfoelgning.ics",
-    }[fmt]
+EXTENSIONS = {"pdf": "pdf", "agreements": "pdf", "md": "md", "docx": "docx", "json": "json"}
 
 
-def render(
-    document: RecordDocument, conversation: Conversation, fmt: Format, now: datetime
-) -> Export:
+def filename(record: dict[str, Any], fmt: str) -> str:
+    """``MUS 2026-12-01 Mette Hansen.pdf``: the conversation's date, the employee's name and,
+    for the agreements sheet and the calendar, a word in the record's language."""
+    c = record["conversation"]
+    return download_name(
+        day=date.fromisoformat(c["date"]),
+        name=c["employee"]["name"],
+        lang=c["language"],
+        kind=fmt,
+        extension=EXTENSIONS.get(fmt, fmt),
+    )
+
+
+def render(document: RecordDocument, fmt: Format, now: datetime) -> Export:
     if fmt == "pdf":
         data = render_pdf(document, kind="record", now=now)
     elif fmt == "agreements":
@@ -75,7 +78,7 @@ def render(
         data = render_ics(document.record, document.view, now=now)
     else:  # pragma: no cover - Format is closed
         raise ValueError(fmt)
-    return Export(data, MEDIA_TYPES[fmt], filename(conversation, fmt))
+    return Export(data, MEDIA_TYPES[fmt], filename(document.record, fmt))
 
 
 def _document(
@@ -113,23 +116,27 @@ def export_conversation(
             employee_id=conversation.employee_id,
             format=fmt,
         )
-    return render(document, conversation, fmt, now)
+    return render(document, fmt, now)
 
 
 def employee_copy(
     session: Session, conversation: Conversation, *, organisation: str, now: datetime
 ) -> Export:
     """The PDF behind a share link; the link's use is logged by share.use_share."""
-    return render(
-        _document(session, conversation, "pdf", organisation, now), conversation, "pdf", now
-    )
+    return render(_document(session, conversation, "pdf", organisation, now), "pdf", now)
 
 
 BATCH_FORMATS: tuple[Format, ...] = ("pdf", "md", "json")
 
 
 def export_employee(
-    session: Session, *, leader_id: int, employee_id: int, organisation: str, now: datetime
+    session: Session,
+    *,
+    leader_id: int,
+    employee_id: int,
+    organisation: str,
+    now: datetime,
+    lang: str,
 ) -> Export:
     """All records of one of the leader's employees in one zip: for a request for access
     (GDPR art. 15) and when the employee changes leader."""
@@ -145,12 +152,13 @@ def export_employee(
         )
     )
     buffer = io.BytesIO()
+    used: set[str] = set()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for conversation in conversations:
             document = _document(session, conversation, "pdf", organisation, now)
             for fmt in BATCH_FORMATS:
-                export = render(document, conversation, fmt, now)
-                archive.writestr(export.filename, export.data)
+                export = render(document, fmt, now)
+                archive.writestr(_unique(export.filename, used), export.data)
     # Logged after the rendering, which takes seconds: not while holding the write lock.
     with write_transaction(session):
         for conversation in conversations:
@@ -171,6 +179,17 @@ def export_employee(
             employee_id=employee_id,
             format="zip",
         )
-    return Export(
-        buffer.getvalue(), MEDIA_TYPES["zip"], f"mus-medarbejder-{employee_id}-{now.date()}.zip"
-    )
+    today = now.astimezone(TIMEZONE).date()
+    name = download_name(day=today, name=employee.name, lang=lang, kind="zip", extension="zip")
+    return Export(buffer.getvalue(), MEDIA_TYPES["zip"], name)
+
+
+def _unique(name: str, used: set[str]) -> str:
+    """Two conversations on one day would share a name: the second gets " (2)" in the zip."""
+    stem, _, extension = name.rpartition(".")
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{stem} ({n}).{extension}"
+    used.add(candidate)
+    return candidate

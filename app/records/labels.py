@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+
+from babel.dates import format_time
 
 from app.conversations.steps import ROWS
 from app.errors import N_
-from app.i18n import format_day, translate
+from app.i18n import TIMEZONE, babel_locale, format_day, translate
 
+# In the order of the Feedback step on screen (templates/conversations/feedback.html, held by
+# a test): the pair reads the record in the order they filled it in.
 FEEDBACK_LABELS = {
-    "to_employee": N_("The leader's feedback to the employee"),
-    "to_leader": N_("The employee's feedback to the leader"),
     "went_well": N_("What went well?"),
     "learned": N_("What did we learn?"),
+    "to_employee": N_("The leader's feedback to the employee"),
+    "to_leader": N_("The employee's feedback to the leader"),
     "suggestions": N_("Suggestions for the organisation and management"),
 }
 OWNER_LABELS = {
@@ -79,6 +83,7 @@ WORDS = {
     "draft": N_("DRAFT"),
     "draft_note": N_("Draft: the conversation is not finished yet."),
     "generated": N_("Made with Arbejdsglæde on %(day)s"),
+    "corrected": N_("Corrected on %(day)s"),
 }
 
 
@@ -108,6 +113,20 @@ def follow_up_text(lang: str, day: str | None) -> str:
     if not day:
         return translate(lang, WORDS["follow_up_none"])
     return translate(lang, WORDS["follow_up_text"], day=format_day(date.fromisoformat(day), lang))
+
+
+def corrected_text(lang: str, moment: str | None) -> str:
+    """``Rettet den 3. december 2026`` when the record was corrected after it was finished."""
+    if not moment:
+        return ""
+    return translate(lang, WORDS["corrected"], day=format_day(datetime.fromisoformat(moment), lang))
+
+
+def moment_text(lang: str, moment: datetime) -> str:
+    """``8. december 2026 kl. 10.00`` / ``8 December 2026 at 10:00``: never 08/12/2026, never
+    seconds; in Copenhagen time."""
+    time = format_time(moment, "short", tzinfo=TIMEZONE, locale=babel_locale(lang))
+    return translate(lang, N_("%(day)s at %(time)s"), day=format_day(moment, lang), time=time)
 
 
 def day_text(lang: str, day: str | None, fmt: str = "long") -> str:

@@ -47,7 +47,8 @@ def render_markdown(document: RecordDocument) -> str:
     if v["team"]:
         add(f"- **{t['team']}:** {escape(v['team'])}")
     add(f"- **{t['leader']}:** {escape(v['leader'])}")
-    add(f"- **{t['date']}:** {v['date']}")
+    corrected = f" · {v['corrected']}" if v["corrected"] else ""
+    add(f"- **{t['date']}:** {v['date']}{corrected}")
     add(f"- **{t['status']}:** {v['status']}")
     add(f"- **{t['follow_up']}:** {v['follow_up_date']}")
     add("")

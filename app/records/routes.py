@@ -23,6 +23,8 @@ from app.errors import N_, DomainError
 from app.i18n import translate
 from app.models import User
 from app.records import audit, exports, mail, share
+from app.records.filenames import content_disposition
+from app.records.labels import day_text, moment_text
 from app.web import path_for, render
 
 router = APIRouter()
@@ -30,15 +32,12 @@ router = APIRouter()
 PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
 
 
-def _download(export: exports.Export, *, inline: bool = False) -> Response:
-    disposition = "inline" if inline else "attachment"
+def _download(export: exports.Export) -> Response:
+    """Always an attachment, the same name pattern for every format (records.filenames)."""
     return Response(
         export.data,
         media_type=export.media_type,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{export.filename}"',
-            **PRIVATE,
-        },
+        headers={"Content-Disposition": content_disposition(export.filename), **PRIVATE},
     )
 
 
@@ -58,7 +57,7 @@ def _export(
         organisation=settings.organisation_name,
         now=now,
     )
-    return _download(export, inline=fmt in ("pdf", "agreements", "json"))
+    return _download(export)
 
 
 @router.get("/conversations/{conversation_id}/export.pdf")
@@ -130,6 +129,7 @@ def records_ics(
 @router.get("/employees/{employee_id}/records.zip")
 def records_employee_zip(
     employee_id: int,
+    request: Request,
     session: SessionDep,
     leader: LeaderDep,
     settings: SettingsDep,
@@ -141,6 +141,7 @@ def records_employee_zip(
         employee_id=employee_id,
         organisation=settings.organisation_name,
         now=now,
+        lang=str(request.state.lang),
     )
     return _download(export)
 
@@ -170,7 +171,8 @@ def _share_context(
         qr_title=translate(lang, N_("QR code for the employee's copy")),
         email_enabled=settings.email_enabled,
     )
-    return {"s": view, "days": settings.share_link_days}
+    until = moment_text(lang, view.expires_at) if view.expires_at else ""
+    return {"s": view, "days": settings.share_link_days, "until": until}
 
 
 @router.get("/conversations/{conversation_id}/share")
@@ -311,14 +313,15 @@ def records_shared(token: str, request: Request, session: SessionDep, now: NowDe
     except share.ShareGone as gone:
         return _gone(request, gone.reason)
     leader = session.get(User, conversation.leader_id)
+    lang = str(request.state.lang)
     return render(
         request,
         "records/shared.html",
         {
             "token": link.token,
-            "conversation": conversation,
             "leader_name": leader.name if leader else "",
-            "expires_at": share._aware(link.expires_at),
+            "conversation_day": day_text(lang, conversation.date.isoformat()),
+            "until": moment_text(lang, share._aware(link.expires_at)),
         },
         headers=PRIVATE,
     )
@@ -337,7 +340,7 @@ def records_shared_pdf(
     export = exports.employee_copy(
         session, conversation, organisation=settings.organisation_name, now=now
     )
-    return _download(export, inline=True)
+    return _download(export)
 
 
 # ---------------------------------------------------------------- the audit log

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -11,6 +12,13 @@ from app.models import Agreement, BoardRow, Conversation, Employee, Pick, User
 from app.models.conversations import STATUS_ROW
 
 SCHEMA = "arbejdsglaede.record/1"
+
+
+def _moment(value: datetime | None) -> str | None:
+    """ISO 8601 with its offset; SQLite hands back the stored UTC time without one."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def _card(pick: Pick, lang: str) -> dict[str, Any]:
@@ -68,6 +76,8 @@ def build_record(session: Session, conversation: Conversation) -> dict[str, Any]
             "completed_at": conversation.completed_at.isoformat()
             if conversation.completed_at
             else None,
+            # Set when a finished conversation was reopened and finished again (DESIGN §1).
+            "corrected_at": _moment(conversation.corrected_at),
             "follow_up_date": conversation.follow_up_date.isoformat()
             if conversation.follow_up_date
             else None,

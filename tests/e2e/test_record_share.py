@@ -4,13 +4,16 @@ link for the employee's phone, the public copy page, and the summary printed fro
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import httpx2 as httpx
+import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.db import make_engine, write_session
 from app.models import User
+from app.records import share
 from tests.browser import ARTIFACTS, LiveServer, log_in, screenshot, serious_axe_violations
 from tests.record_fixtures import full_conversation
 from tests.support import PASSWORD
@@ -103,3 +106,94 @@ def test_summary_prints_without_the_tablet_controls(page: Page, live_server: Liv
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(ARTIFACTS / "records-summary-print.pdf"), format="A4")
     screenshot(page, "records-summary-print")
+
+
+def leader_id(session: Session) -> int:
+    return session.exec(select(User).where(User.email == LEADER)).one().id or 0
+
+
+def share_path(server: LiveServer, conversation_id: int) -> str:
+    """A live link to the employee's copy, made through the service."""
+    engine = make_engine(f"sqlite:///{server.data_dir / 'arbejdsglaede.db'}")
+    with write_session(engine) as session:
+        link = share.create_share(
+            session,
+            leader_id=leader_id(session),
+            conversation_id=conversation_id,
+            now=datetime.now(UTC),
+            days=7,
+        )
+        token = link.token
+    engine.dispose()
+    return f"/r/{token}"
+
+
+def revoke(server: LiveServer, conversation_id: int) -> None:
+    engine = make_engine(f"sqlite:///{server.data_dir / 'arbejdsglaede.db'}")
+    with write_session(engine) as session:
+        share.revoke_share(
+            session,
+            leader_id=leader_id(session),
+            conversation_id=conversation_id,
+            now=datetime.now(UTC),
+        )
+    engine.dispose()
+
+
+def overflow(page: Page) -> list[str]:
+    """Empty when the page does not scroll sideways; else the elements that stick out."""
+    return list(
+        page.evaluate(
+            """() => document.documentElement.scrollWidth <= window.innerWidth ? [] :
+            [...document.querySelectorAll('body *')]
+              .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+              .map(e => `${e.tagName.toLowerCase()}.${e.className}`)
+              .concat([`scrollWidth ${document.documentElement.scrollWidth}`])"""
+        )
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (360, 740)], ids=["390x844", "360x740"])
+def test_the_employees_copy_is_made_for_a_phone(
+    browser: Browser, live_server: LiveServer, width: int, height: int
+) -> None:
+    """The copy page is the employee's, on their own phone (DESIGN §5): no sideways scrolling,
+    a big download button that saves the file, text readable without zooming."""
+    cid = finished_conversation(live_server)
+    path = share_path(live_server, cid)
+    phone = browser.new_context(
+        viewport={"width": width, "height": height}, has_touch=True, locale="da-DK"
+    )
+    try:
+        employee = phone.new_page()
+        for lang in ("da", "en"):
+            employee.goto(f"{live_server.url}{path}?lang={lang}")
+            heading = employee.get_by_role("heading", level=1)
+            expect(heading).to_be_visible()
+            screenshot(employee, f"records-copy-{lang}-{width}x{height}")
+            assert overflow(employee) == [], lang
+            name = "Hent referatet (PDF)" if lang == "da" else "Download the record (PDF)"
+            download = employee.get_by_role("link", name=name)
+            box = download.bounding_box()
+            assert box and box["height"] >= 48 and box["width"] >= 0.8 * (width - 40), box
+            assert download.get_attribute("download") is not None
+            # Readable without zooming: the page's text at least 16 px.
+            sizes = employee.evaluate(
+                "[...document.querySelectorAll('main p, main a')]"
+                ".map(e => parseFloat(getComputedStyle(e).fontSize))"
+            )
+            assert min(sizes) >= 16, sizes
+            assert serious_axe_violations(employee) == []
+        # The copy the phone saves: a file with the employee's name, not a page in the browser.
+        with employee.expect_download() as saved:
+            employee.get_by_role("link", name="Download the record (PDF)").click()
+        assert saved.value.suggested_filename == "MUS 2026-12-01 Medarbejder Ærø-Øst.pdf"
+        revoke(live_server, cid)
+        employee.goto(f"{live_server.url}{path}")
+        expect(
+            employee.get_by_role("heading", name="Dette link er trukket tilbage.")
+        ).to_be_visible()
+        screenshot(employee, f"records-copy-gone-{width}x{height}")
+        assert overflow(employee) == []
+    finally:
+        phone.close()

@@ -6,14 +6,20 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from html import unescape
 from io import BytesIO
+from itertools import pairwise
 from pathlib import Path
+from urllib.parse import unquote
 
 import docx
 import jsonschema
 import pytest
+from docx.oxml.ns import qn
 from icalendar import Calendar
 from pypdf import PdfReader
 from sqlalchemy import Engine
@@ -27,9 +33,11 @@ from app.models import User
 from app.records.calendar import render_ics
 from app.records.document import RecordDocument, make_document
 from app.records.docx import render_docx
+from app.records.filenames import content_disposition, download_name, safe_part
+from app.records.labels import FEEDBACK_LABELS
 from app.records.markdown import escape, render_markdown
 from app.records.pdf import render_pdf
-from tests.record_fixtures import NOW, TRICKY, full_conversation, leader, long_note
+from tests.record_fixtures import FEEDBACK, NOW, TRICKY, full_conversation, leader, long_note
 
 ARTIFACTS = PROJECT_DIR / "test-artifacts" / "records"
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "record-schema.json").read_text())
@@ -203,6 +211,10 @@ def test_docx_reads_back_with_the_same_content(db: Session, boss: User) -> None:
     assert "Aftale 1: Medarbejderen" in cells and TRICKY in cells
     assert "Fællesskabet bærer os" in paragraphs
     assert len(word.inline_shapes) == 3 + 9  # status cards and board cards
+    # The agreements table: its header repeats on each page, no row splits across two.
+    agreements = next(t for t in word.tables if t.rows[0].cells[0].text == "#")
+    assert agreements.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in agreements.rows[1:])
     assert word.core_properties.author == "Leder Åby"
 
 
@@ -252,3 +264,296 @@ def test_record_of_a_finished_conversation_with_earlier_agreements(db: Session, 
     assert len(doc.record["previous_agreements"]) == 3
     flat = squash(pdf_text(render_pdf(doc, now=NOW))[1])
     assert "Tidligere aftaler, fulgt op" in flat
+
+
+def screen_feedback_order() -> list[str]:
+    """The feedback fields in the order the Feedback step shows them."""
+    template = (PROJECT_DIR / "templates" / "conversations" / "feedback.html").read_text()
+    return re.findall(r'\(\s*"(\w+)",\s*_\(', template)
+
+
+def test_record_feedback_follows_the_feedback_step_on_screen() -> None:
+    assert len(screen_feedback_order()) == len(FEEDBACK) == 5
+    assert list(FEEDBACK_LABELS) == screen_feedback_order()
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_feedback_comes_in_the_screens_order_in_every_format(
+    db: Session, boss: User, language: str
+) -> None:
+    doc = document(db, boss, language=language)
+    word = docx.Document(BytesIO(render_docx(doc)))
+    formats = {
+        "pdf": squash(pdf_text(render_pdf(doc, now=NOW))[1]),
+        "md": render_markdown(doc),
+        "docx": "\n".join(p.text for p in word.paragraphs),
+    }
+    for name, text in formats.items():
+        places = [text.index(FEEDBACK[field]) for field in screen_feedback_order()]
+        assert places == sorted(places), name
+
+
+def decoded_filename(header: str) -> str:
+    """What a browser saves: ``filename*`` (RFC 5987) wins over the ASCII ``filename``."""
+    fields = dict(part.strip().split("=", 1) for part in header.split(";")[1:] if "=" in part)
+    charset, _, encoded = fields["filename*"].split("'", 2)
+    assert charset == "UTF-8" and fields["filename"].startswith('"')
+    return unquote(encoded, encoding="utf-8", errors="strict")
+
+
+def test_download_names_follow_one_pattern_in_the_records_language() -> None:
+    day = date(2026, 12, 1)
+    name = "Mette Hansen"
+    assert download_name(day=day, name=name, lang="da", kind="pdf", extension="pdf") == (
+        "MUS 2026-12-01 Mette Hansen.pdf"
+    )
+    assert download_name(day=day, name=name, lang="da", kind="agreements", extension="pdf") == (
+        "MUS 2026-12-01 Mette Hansen aftaler.pdf"
+    )
+    assert download_name(day=day, name=name, lang="en", kind="agreements", extension="pdf") == (
+        "MUS 2026-12-01 Mette Hansen agreements.pdf"
+    )
+    assert download_name(day=day, name=name, lang="da", kind="ics", extension="ics") == (
+        "MUS 2026-12-01 Mette Hansen opfølgning.ics"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "saved", "fallback"),
+    [
+        ("Mette Hansen", "Mette Hansen", "Mette Hansen"),
+        ("Søren Ærø-Åberg", "Søren Ærø-Åberg", "Soeren Aeroe-Aaberg"),
+        ("Zoë Müller", "Zoë Müller", "Zoe Muller"),
+        ('Jens "Bulldozer" Nielsen', "Jens Bulldozer Nielsen", "Jens Bulldozer Nielsen"),
+        ("Anna/Berit\\Carl: A|B?*<x>", "Anna Berit Carl A B x", "Anna Berit Carl A B x"),
+        ("Linje\nskift\r\nog\ttab\u2028slut", "Linje skift og tab slut", "Linje skift og tab slut"),
+        ("Emil 🌱🎉 👩‍💻", "Emil 🌱🎉 👩‍💻", "Emil"),
+        ("Eva\u202efdp.exe", "Evafdp.exe", "Evafdp.exe"),
+        ("  ..Ole..  ", "Ole", "Ole"),
+        ("%41; semi", "%41; semi", "41 semi"),
+        ("\x00\x07", "", ""),
+    ],
+)
+def test_a_typed_name_becomes_a_safe_file_name(typed: str, saved: str, fallback: str) -> None:
+    filename = download_name(
+        day=date(2026, 12, 1), name=typed, lang="da", kind="pdf", extension="pdf"
+    )
+    assert filename == " ".join(["MUS 2026-12-01", saved]).strip() + ".pdf"
+    header = content_disposition(filename)
+    assert header.isascii() and "\n" not in header and "\r" not in header
+    assert header.startswith(
+        f'attachment; filename="{" ".join(["MUS 2026-12-01", fallback]).strip()}.pdf"; '
+    )
+    assert decoded_filename(header) == filename
+
+
+@pytest.mark.parametrize(
+    "typed", ["A" * 500, "🌱" * 100, "x\u0301" * 100, "👩‍💻" * 40, "Å" * 59 + "👩‍💻"]
+)
+def test_a_very_long_name_is_cut_to_a_whole_character(typed: str) -> None:
+    part = safe_part(typed)
+    assert 0 < len(part) <= 60 and len(part.encode()) <= 120
+    whole = unicodedata.normalize("NFC", typed)
+    assert whole.startswith(part)
+    # Cut between characters: neither an accent nor an emoji's joiner is split off.
+    assert part[-1] != "\u200d" and whole[len(part) :][:1] not in ("\u200d", "\u0301", "\ufe0f")
+    filename = download_name(
+        day=date(2026, 12, 1), name=typed, lang="da", kind="ics", extension="ics"
+    )
+    assert len(filename.encode()) < 200
+    assert decoded_filename(content_disposition(filename)) == filename
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("da", "Rettet den 3. december 2026"), ("en", "Corrected on 3 December 2026")],
+)
+def test_a_corrected_record_says_so_beside_the_date_in_every_format(
+    db: Session, boss: User, language: str, said: str
+) -> None:
+    conversation = full_conversation(db, leader_id=boss.id or 0, language=language)
+    # Late on 2 December in UTC is 3 December in Copenhagen, where the leader works.
+    conversation.corrected_at = datetime(2026, 12, 2, 23, 30, tzinfo=UTC)
+    db.add(conversation)
+    db.flush()
+    db.refresh(conversation)  # read back as SQLite stores it
+    doc = make_document(db, conversation, organisation="Eksempel Kommune", today=TODAY)
+    assert doc.record["conversation"]["corrected_at"] == "2026-12-02T23:30:00+00:00"
+    jsonschema.validate(doc.record, SCHEMA)
+    date_line = next(line for line in render_markdown(doc).splitlines() if doc.view["date"] in line)
+    assert date_line.endswith(said)
+    word = docx.Document(BytesIO(render_docx(doc)))
+    (date_cell,) = [c for r in word.tables[0].rows for c in r.cells if doc.view["date"] in c.text]
+    assert date_cell.text.endswith(said)
+    for kind in ("record", "agreements"):
+        pdf = render_pdf(doc, kind=kind, now=NOW)
+        first_page = squash(PdfReader(BytesIO(pdf)).pages[0].extract_text())
+        assert said in first_page and first_page.index(said) > first_page.index(doc.view["date"])
+        save_pages(pdf, f"corrected-{kind}-{language}")
+
+
+def test_an_uncorrected_record_says_nothing_of_corrections(db: Session, boss: User) -> None:
+    doc = document(db, boss)
+    assert doc.record["conversation"]["corrected_at"] is None
+    assert doc.view["corrected"] == ""
+    assert "Rettet" not in render_markdown(doc)
+    assert "Rettet" not in pdf_text(render_pdf(doc, now=NOW))[1]
+
+
+# 01/12/2026, 1.12.2026, 01-12-26: a day and a month that a reader can swap.
+NUMERIC_DATE = re.compile(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "due"),
+    [("da", "1. december 2026", "31. dec. 2026"), ("en", "1 December 2026", "31 Dec 2026")],
+)
+def test_dates_are_written_out_in_every_format(
+    db: Session, boss: User, language: str, day: str, due: str
+) -> None:
+    doc = document(db, boss, language=language)
+    word = docx.Document(BytesIO(render_docx(doc)))
+    calendar = Calendar.from_ical(render_ics(doc.record, doc.view, now=NOW))
+    texts = {
+        "pdf": squash(pdf_text(render_pdf(doc, now=NOW))[1]),
+        "sheet": squash(pdf_text(render_pdf(doc, kind="agreements", now=NOW))[1]),
+        "md": render_markdown(doc),
+        "docx": "\n".join(
+            [p.text for p in word.paragraphs]
+            + [c.text for t in word.tables for r in t.rows for c in r.cells]
+        ),
+        "ics": "\n".join(str(e.get("description", "")) for e in calendar.walk("VEVENT")),
+    }
+    for name, text in texts.items():
+        assert NUMERIC_DATE.findall(text) == [], name
+        assert day in text and due in text, name
+
+
+# A 60-letter word, a long link and a long area name: none of them may run past a column.
+LONG_WORD = "Kompetenceudviklingsforløbsplanlægningsværktøjsintroduktions"
+LINK = "https://intranet.eksempel.dk/hr/mus/aftaler/2026/kompetenceudvikling?medarbejder=12345&forloeb=vaerktoejskursus-efteraar"
+LONG_AREA = "Arbejdsmiljøorganisationsudviklingsprojektet"
+A4 = (595.28, 841.89)
+CM = 72 / 2.54
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def page_words(pdf: bytes, tmp_path: Path) -> list[list[Word]]:
+    """Every word of every page with its box (poppler's pdftotext -bbox), top to bottom."""
+    path = tmp_path / "record.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = []
+    for page in html.split("<page ")[1:]:
+        size = re.match(r'width="([\d.]+)" height="([\d.]+)"', page)
+        assert size and (float(size[1]), float(size[2])) == pytest.approx(A4, abs=0.5)
+        pages.append(
+            [
+                Word(unescape(m[5]), *(float(m[i]) for i in range(1, 5)))
+                for m in re.finditer(
+                    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                    r"(.*?)</word>",
+                    page,
+                )
+            ]
+        )
+    return pages
+
+
+def agreement_text(i: int) -> str:
+    """Rows of two to ten lines, some with the long word or the link, each ending in a mark."""
+    n = i + 1
+    extra = [(LONG_WORD, LINK, "")[i % 3]] + ["Vi aftaler, hvordan det følges op på teammødet."] * (
+        i % 7
+    )
+    words = " ".join(word for word in extra if word)
+    return f"Aftale {n}: Medarbejderen får et kursus i værktøjet. {words} Slut{n}."
+
+
+def where(pages: list[list[Word]], text: str) -> list[tuple[int, Word]]:
+    return [(number, w) for number, page in enumerate(pages) for w in page if w.text == text]
+
+
+@pytest.mark.parametrize("kind", ["record", "agreements"])
+def test_forty_agreements_wrap_in_their_columns_and_keep_rows_whole_under_a_header(
+    db: Session, boss: User, kind: str, tmp_path: Path
+) -> None:
+    doc = document(
+        db,
+        boss,
+        agreements=40,
+        agreement_text=agreement_text,
+        area=lambda i: LONG_AREA if i % 4 == 1 else "Faglighed",
+    )
+    pdf = render_pdf(doc, kind=kind, now=NOW)
+    save_pages(pdf, f"forty-agreements-{kind}")
+    pages = page_words(pdf, tmp_path)
+    assert len(pages) >= 3
+    # Nothing past the margins (2 cm each side), the 60-letter word and the link included.
+    for number, page in enumerate(pages):
+        for w in page:
+            assert w.x0 >= 2 * CM - 1 and w.x1 <= A4[0] - 2 * CM + 1, (number, w)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "record.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    # Words of letters may be hyphenated at a line's end (a soft hyphen in the PDF's text, so
+    # a copy has none); the link is never given a hyphen.
+    assert LINK in text.replace("\n", "")
+    unhyphenated = text.replace("\u00ad\n", "").replace("\n", "")
+    assert LONG_WORD in unhyphenated and LONG_AREA in unhyphenated
+    # Each row on one page: its first words and its closing mark together.
+    starts = [
+        (number, w)
+        for number, page in enumerate(pages)
+        for w, after in pairwise(page)
+        if w.text == "Aftale" and re.fullmatch(r"\d+:", after.text)
+    ]
+    assert len(starts) == 40
+    for n in range(1, 41):
+        (start_page, _), (end_page, _) = starts[n - 1], *where(pages, f"Slut{n}.")
+        assert start_page == end_page, n
+    # Every page with a row starts the table with its header, above the rows.
+    for number in {page for page, _ in starts}:
+        headers = [w for page, w in where(pages, "Ansvarlig") if page == number]
+        rows = [w for page, w in starts if page == number]
+        assert headers and headers[0].y1 < min(w.y0 for w in rows), number
+
+
+def test_a_row_taller_than_a_page_breaks_rather_than_running_off_it(
+    db: Session, boss: User, tmp_path: Path
+) -> None:
+    tall = "Aftale 1:\n" + "\n".join(f"Linje{n}" for n in range(1, 121))
+    doc = document(db, boss, agreements=2, agreement_text=lambda i: tall if i == 0 else "Kort.")
+    pdf = render_pdf(doc, kind="agreements", now=NOW)
+    pages = page_words(pdf, tmp_path)
+    lines = [(number, w) for n in range(1, 121) for number, w in where(pages, f"Linje{n}")]
+    assert len(lines) == 120 and len({number for number, _ in lines}) >= 2
+    assert all(w.y1 <= A4[1] - 2.2 * CM for _, w in lines)
+    for number in {number for number, _ in lines}:
+        assert where(pages, "Ansvarlig")[0][0] <= number
+        assert any(w.text == "Ansvarlig" for w in pages[number]), number
+    save_pages(pdf, "tall-agreement")
+
+
+def test_long_words_in_notes_and_feedback_stay_on_the_page(
+    db: Session, boss: User, tmp_path: Path
+) -> None:
+    doc = document(db, boss, note=f"{LONG_WORD} {LINK} {'x' * 90}")
+    pages = page_words(render_pdf(doc, now=NOW), tmp_path)
+    outside = [
+        (number, w)
+        for number, page in enumerate(pages)
+        for w in page
+        if w.x0 < 2 * CM - 1 or w.x1 > A4[0] - 2 * CM + 1
+    ]
+    assert outside == []

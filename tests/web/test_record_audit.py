@@ -51,6 +51,8 @@ def test_admin_reads_who_did_what_and_no_employee_words(decks_client: Client) ->
     assert "Exported a record" in found[1] and "agreements" in found[1]
     assert f"#{cid}" in found[1]
     assert "Medarbejder Ærø-Øst" not in page and NOTE_DA not in page
+    # The time in Copenhagen, year first: 01/12/2026 would read as January in the US.
+    assert all('<td class="audit-when">2026-12-01 10:00</td>' in row for row in found)
     assert 'href="/admin/audit" aria-current="page"' in page
 
 

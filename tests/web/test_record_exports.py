@@ -8,6 +8,7 @@ import json
 import re
 import zipfile
 from datetime import date
+from urllib.parse import quote
 
 import docx
 import jsonschema
@@ -47,6 +48,51 @@ def test_every_format_downloads_and_is_audit_logged(decks_client: Client) -> Non
     formats = [e.format for e in audit(decks_client) if e.action == "export"]
     assert formats == ["pdf", "agreements", "md", "docx", "ics", "json"]
     assert all(e.user_id and e.conversation_id == c.id for e in audit(decks_client))
+
+
+NAME = "MUS 2026-12-01 Medarbejder Ærø-Øst"
+FALLBACK = "MUS 2026-12-01 Medarbejder Aeroe-Oest"
+
+
+def attachment(name: str, fallback: str) -> str:
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def test_every_download_has_the_same_name_pattern_and_is_saved_not_opened(
+    decks_client: Client,
+) -> None:
+    c = setup(decks_client)
+    names = {
+        "export.pdf": ".pdf",
+        "agreements.pdf": " aftaler.pdf",
+        "export.docx": ".docx",
+        "export.md": ".md",
+        "export.json": ".json",
+        "followup.ics": " opfølgning.ics",
+    }
+    for path, ending in names.items():
+        response = decks_client.get(f"/conversations/{c.id}/{path}")
+        fallback = FALLBACK + ending.replace("ø", "oe")
+        assert response.headers["content-disposition"] == attachment(NAME + ending, fallback)
+        assert response.headers["cache-control"] == "private, no-store"
+    path = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    decks_client.cookies.clear()
+    copy = decks_client.get(path + "/record.pdf")
+    assert copy.headers["content-disposition"] == attachment(NAME + ".pdf", FALLBACK + ".pdf")
+    assert copy.headers["cache-control"] == "private, no-store"
+
+
+def test_the_wrap_up_downloads_instead_of_leaving_the_app(decks_client: Client) -> None:
+    c = setup(decks_client)
+    page = decks_client.get(f"/conversations/{c.id}/slut")
+    paths = ("export.pdf", "agreements.pdf", "export.md", "export.docx", "export.json")
+    for path in (*paths, "followup.ics"):
+        assert re.search(rf'href="/conversations/{c.id}/{path}"[^>]* download[ >]', page.text), path
+    panel = decks_client.get(f"/conversations/{c.id}/share", headers=PARTIAL).text
+    assert re.search(rf'href="/employees/{c.employee_id}/records.zip" download>', panel)
+    path = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    decks_client.cookies.clear()
+    assert re.search(r'href="/r/[a-z2-9]{12}/record.pdf" download>', decks_client.get(path).text)
 
 
 def test_another_leaders_record_is_not_found(decks_client: Client) -> None:
@@ -160,8 +206,19 @@ def test_batch_export_zips_every_record_of_the_employee(decks_client: Client) ->
         full_conversation(session, leader_id=c.leader_id, on=date(2027, 6, 1), finish=False)
     response = decks_client.get(f"/employees/{c.employee_id}/records.zip")
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert response.headers["content-disposition"] == attachment(
+        "MUS 2026-12-01 Medarbejder Ærø-Øst alle samtaler.zip",
+        "MUS 2026-12-01 Medarbejder Aeroe-Oest alle samtaler.zip",
+    )
     names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
-    assert len(names) == 6 and sum(n.endswith(".pdf") for n in names) == 2
+    assert names == [
+        f"{NAME}.json",
+        f"{NAME}.md",
+        f"{NAME}.pdf",
+        "MUS 2027-06-01 Medarbejder Ærø-Øst.json",
+        "MUS 2027-06-01 Medarbejder Ærø-Øst.md",
+        "MUS 2027-06-01 Medarbejder Ærø-Øst.pdf",
+    ]
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     for name in names:
         if name.endswith(".json"):
@@ -176,3 +233,33 @@ def test_exports_are_not_taken_by_the_step_route(decks_client: Client, path: str
     response = decks_client.get(f"/conversations/{c.id}/{path}")
     assert response.status_code == 200
     assert not response.headers["content-type"].startswith("text/html")
+
+
+def test_two_records_of_one_day_keep_apart_in_the_zip(decks_client: Client) -> None:
+    c = setup(decks_client)
+    with write_session(engine_of(decks_client)) as session:
+        full_conversation(session, leader_id=c.leader_id, on=c.date, finish=False)
+    response = decks_client.get(f"/employees/{c.employee_id}/records.zip?lang=en")
+    assert "all%20conversations.zip" in response.headers["content-disposition"]
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert f"{NAME}.pdf" in names and f"{NAME} (2).pdf" in names and len(set(names)) == 6
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "until"),
+    [
+        ("da", "den 1. december 2026.", "indtil 8. december 2026 kl. 10.00."),
+        ("en", "on 1 December 2026.", "until 8 December 2026 at 10:00."),
+    ],
+)
+def test_the_copy_and_its_panel_write_dates_out(
+    decks_client: Client, lang: str, day: str, until: str
+) -> None:
+    c = setup(decks_client)
+    path = share_link(decks_client, c.id or 0).removeprefix("http://testserver")
+    panel = decks_client.get(f"/conversations/{c.id}/share?lang={lang}", headers=PARTIAL).text
+    assert until.removesuffix(".") in panel
+    decks_client.cookies.clear()
+    page = decks_client.get(f"{path}?lang={lang}").text
+    assert day in page and until in page
+    assert not re.search(r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b", page)
