@@ -63,7 +63,8 @@ def babel_locale(lang: str) -> Locale:
 # Dane or a Briton and the twelfth of January to an American, and babel's "short" format gives
 # exactly that (01.12.2026, 01/12/2026). "long" writes the month in full, "short" abbreviates
 # it; no numeric pattern can be asked for.
-DAY_FORMATS = {"long": "long", "medium": "medium", "short": "medium"}
+# "iso" (2026-12-01) is for tables read by date, such as the audit log: unambiguous too.
+DAY_FORMATS = {"long": "long", "medium": "medium", "short": "medium", "iso": "yyyy-MM-dd"}
 # Between the day and the time of a moment: "1. dec. 2026 kl. 14.30", "1 Dec 2026, 14:30".
 MOMENT_JOINS = {"da": "{day} kl. {time}", "en": "{day}, {time}"}
 
@@ -87,6 +88,8 @@ def format_moment(value: datetime, lang: str, fmt: str = "short") -> str:
     """``1. dec. 2026 kl. 14.30`` in Danish, ``1 Dec 2026, 14:30`` in English, in Copenhagen
     time; with ``long`` the month is written in full."""
     local = _local(value)
+    if fmt == "iso":
+        return f"{format_day(local.date(), lang, 'iso')} {local:%H:%M}"
     time = format_time(local, format="short", locale=babel_locale(lang))
     join = MOMENT_JOINS.get(lang, MOMENT_JOINS["da"])
     return join.format(day=format_day(local.date(), lang, fmt), time=time)

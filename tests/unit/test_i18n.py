@@ -23,7 +23,10 @@ def test_no_day_or_moment_is_written_as_numbers(lang: str, fmt: str) -> None:
     for day in DAYS:
         moment = datetime(day.year, day.month, day.day, 13, 30, tzinfo=UTC)
         for text in (format_day(day, lang, fmt), format_moment(moment, lang, fmt)):
-            assert not NUMERIC_DATE.search(text), text
+            if fmt == "iso":  # ISO 8601, year first, is read one way only
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", text), text
+            else:
+                assert not NUMERIC_DATE.search(text), text
             assert str(day.year) in text, text
 
 
