@@ -64,7 +64,8 @@ def test_undo_puts_a_card_back_on_the_board(page: Page, live_server: LiveServer)
     next_link = page.get_by_role("link", name="Next")
     before = box(next_link)
 
-    glad.get_by_role("button", name=f"Remove {title} from the board").tap()
+    glad.get_by_role("button", name=title, exact=True).tap()  # the card's own menu
+    glad.get_by_role("menuitem", name=f"Remove {title} from the board").tap()
     expect(glad.locator(".placed")).to_have_count(0)
     undo = page.get_by_role("button", name="Undo")
     expect(undo).to_be_visible()
