@@ -561,11 +561,12 @@
   let holdTimer = 0;
   let holdStart = null;
   document.addEventListener("pointerdown", (event) => {
-    const card = event.target instanceof Element && event.target.closest(".card-pick, .card-place");
+    const card = event.target instanceof Element && event.target.closest(".card-pick, .card-place, .placed-card");
     if (!card || event.pointerType === "mouse") return;
     holdStart = { x: event.clientX, y: event.clientY };
     holdTimer = setTimeout(() => {
-      const large = card.closest(".pick-cell") && card.closest(".pick-cell").querySelector(".enlarge");
+      const holder = card.closest(".pick-cell, .placed");
+      const large = holder && holder.querySelector(".enlarge, .placed-menu [data-large-src]");
       if (!large || typeof openLargeCard !== "function") return;
       suppressClick = true;
       setTimeout(() => { suppressClick = false; }, 800);

@@ -4,6 +4,8 @@ tray stays where the person scrolled it), and a card chosen in the tray stays ch
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -150,3 +152,41 @@ def test_the_board_is_the_table(page: Page, live_server: LiveServer, size: tuple
             "(b => b.scrollHeight <= b.clientHeight)(document.getElementById('board'))"
         )
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_a_long_note_is_whole_when_focused_and_the_row_stays_usable(
+    page: Page, live_server: LiveServer
+) -> None:
+    base = leader_with_a_new_conversation(page, live_server, "leder.long.note@example.org")
+    page.goto(f"{base}/arbejdsglaede?lang=en")
+    card = page.locator("button.card-place").first
+    title = card.get_attribute("aria-label")
+    place(page, card, "Glad")
+    note = page.get_by_label(f"Note on {title}")
+    note.fill(
+        "Gode kolleger og frihed til at prøve noget nyt. " * 100
+    )  # 4,800 characters, near the 5,000 a note holds
+    expect(page.locator(".save-state .saved")).to_have_count(1)
+    note.focus()
+    assert note.evaluate("n => n.scrollHeight <= n.clientHeight + 1")  # all of it shown
+    note.blur()
+    # The row takes another card as before.
+    place(page, page.locator("button.card-place:enabled").first, "Glad")
+    expect(row(page, "Glad").locator(".placed:not(.is-pending)")).to_have_count(2)
+    page.reload()
+    expect(page.get_by_label(f"Note on {title}")).to_have_value(
+        "Gode kolleger og frihed til at prøve noget nyt. " * 100
+    )
+
+
+def test_the_agenda_counts_up_without_a_reload(page: Page, live_server: LiveServer) -> None:
+    base = leader_with_a_new_conversation(page, live_server, "leder.agenda@example.org")
+    page.clock.install()
+    page.goto(f"{base}/status?lang=en")  # a change of step starts the clock
+    current = page.locator(".agenda li.current .agenda-time")
+    expect(current).to_have_text("0 of 10 min")
+    page.clock.run_for(3 * 60 * 1000)
+    expect(current).to_have_text("3 of 10 min")
+    page.clock.run_for(9 * 60 * 1000)
+    expect(current).to_have_text("12 of 10 min")
+    expect(page.locator(".agenda li.current")).to_have_class(re.compile(r"\bover\b"))
