@@ -136,9 +136,10 @@
       const stored = localStorage.getItem(draftKey(field));
       if (!stored) return;
       const draft = JSON.parse(stored);
-      if (draft.value === field.value) {
+      // The page came from the server with these words: the server has them.
+      if (draft.value === field.defaultValue) {
         localStorage.removeItem(draftKey(field));
-      } else if (!field.readOnly) {
+      } else if (draft.value !== field.value && !field.readOnly) {
         field.value = draft.value;
         sendDraft(draft);
       }
@@ -154,13 +155,17 @@
       headers: { "x-csrftoken": csrfToken(), "X-Client": clientId(), "HX-Request": "true" },
       body,
       credentials: "same-origin",
-    }).then((response) => {
+    }).then((response) => response.text().then((text) => {
       setOffline(false);
-      if (response.ok) {
-        const now = localStorage.getItem(key);
-        if (now && JSON.parse(now).value === draft.value) localStorage.removeItem(key);
-      }
-    }).catch(() => setOffline(true));
+      if (!response.ok) return;
+      const now = localStorage.getItem(key);
+      if (now && JSON.parse(now).value === draft.value) localStorage.removeItem(key);
+      // The field says "saved" as when htmx sent it.
+      document.querySelectorAll("textarea[data-autosave]").forEach((field) => {
+        const state = field.dataset.autosave === draft.url && document.getElementById(field.id + "-state");
+        if (state && field.value === draft.value) state.innerHTML = text;
+      });
+    })).catch(() => setOffline(true));
   }
 
   function flushDrafts() {
@@ -265,8 +270,14 @@
   function apply(tap, text) {
     const target = document.querySelector(tap.target);
     if (!target) return resync();
+    // A note being typed when the answer replaces it keeps the focus and the caret; its words
+    // come back from the draft kept in this browser (restoreDrafts).
+    const typing = document.activeElement instanceof HTMLTextAreaElement ? document.activeElement : null;
+    const caret = typing && [typing.id, typing.selectionStart, typing.selectionEnd];
     htmx.swap({ text, target, swap: "outerHTML", sourceElement: target });
     afterChange(tap);
+    const again = caret && !typing.isConnected && document.getElementById(caret[0]);
+    if (again) { again.focus(); again.setSelectionRange(caret[1], caret[2]); }
   }
 
   // An answer not applied (a later tap is on its way) still brings its "Undo".
@@ -585,7 +596,7 @@
   });
 
   // ------------------------------------------------------------ the tray opens and closes
-  const TRAY_KEY = "arbejdsglaede.tray-closed";
+  // Always open when the step loads (DESIGN §7: the step loads with the deck's cards visible).
   function setTray(closed) {
     const tray = document.getElementById("tray");
     const toggle = tray && tray.querySelector(".tray-toggle");
@@ -595,9 +606,7 @@
     toggle.textContent = closed ? toggle.dataset.labelClosed : toggle.dataset.labelOpen;
   }
   function toggleTray(toggle) {
-    const closed = toggle.getAttribute("aria-expanded") === "true";
-    localStorage.setItem(TRAY_KEY, closed ? "1" : "");
-    setTray(closed);
+    setTray(toggle.getAttribute("aria-expanded") === "true");
   }
 
   // ------------------------------------------------------------ the agenda counts
@@ -628,7 +637,6 @@
   document.addEventListener("DOMContentLoaded", () => {
     restoreDrafts(document);
     flushDrafts();
-    setTray(localStorage.getItem(TRAY_KEY) === "1");
     loadQueue();
     if (queue.length) { restored = true; pump(); }
     tickAgenda();

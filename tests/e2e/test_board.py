@@ -190,3 +190,21 @@ def test_the_agenda_counts_up_without_a_reload(page: Page, live_server: LiveServ
     page.clock.run_for(9 * 60 * 1000)
     expect(current).to_have_text("12 of 10 min")
     expect(page.locator(".agenda li.current")).to_have_class(re.compile(r"\bover\b"))
+
+
+def test_the_tray_closes_and_opens(page: Page, live_server: LiveServer) -> None:
+    """Closed, the tray gives its room to the board; the step always loads with it open."""
+    base = leader_with_a_new_conversation(page, live_server, "leder.tray@example.org")
+    page.goto(f"{base}/arbejdsglaede?lang=en")
+    board_height = page.locator("#board").evaluate("b => b.clientHeight")
+    page.get_by_role("button", name="Hide the cards").tap()
+    expect(page.get_by_role("list", name="Inspiration cards")).to_be_hidden()
+    expect(page.get_by_role("button", name="Show the cards")).to_have_attribute(
+        "aria-expanded", "false"
+    )
+    assert page.locator("#board").evaluate("b => b.clientHeight") > board_height
+    page.reload()
+    expect(page.get_by_role("list", name="Inspiration cards")).to_be_visible()
+    page.get_by_role("button", name="Hide the cards").tap()
+    page.get_by_role("button", name="Show the cards").tap()
+    expect(page.get_by_role("list", name="Inspiration cards")).to_be_visible()
