@@ -8,6 +8,7 @@ Create Date: 2026-12-02 09:00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0007"
@@ -18,9 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("picks", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("removed_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("removed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
     with op.batch_alter_table("agreements", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("deleted_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("deleted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
