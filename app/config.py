@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     load_default_decks: bool = True
 
     session_idle_minutes: int = 60
+    # However busy, a session ends this long after its login (DESIGN §6).
+    session_absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
     secure_cookies: bool = False
     # Off by default: a request line names the employee's copy-link token (/r/...), and the
     # audit log, not the server's output, is the record of who opened what (DESIGN §6).

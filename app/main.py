@@ -12,7 +12,6 @@ from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import assets, bootstrap
@@ -33,7 +32,6 @@ from app.security import BodyLimit, LanguageSwitch, SecurityHeaders
 from app.web import redirect, render
 
 log = logging.getLogger("arbejdsglaede")
-SESSION_COOKIE = "session"
 CSRF_PROTECTED_WITHOUT_COOKIES = ["/login", "/setup"]
 
 
@@ -56,7 +54,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
-    app.state.user_cache = {}
     app.state.route_by_name = {}
 
     app.include_router(pages_router)
@@ -70,15 +67,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 
-    # Outermost last: headers on everything, then language, body caps, CSRF, session.
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=secret,
-        session_cookie=SESSION_COOKIE,
-        max_age=14 * 24 * 3600,
-        same_site="lax",
-        https_only=settings.secure_cookies,
-    )
+    # Outermost last: headers on everything, then language, body caps, CSRF. The login
+    # session is no middleware: app.accounts.deps reads it from the server for each request.
     app.add_middleware(_CsrfMiddleware, secret=secret, secure=settings.secure_cookies)
     app.add_middleware(
         BodyLimit, max_bytes=settings.max_request_bytes, max_form_bytes=settings.max_form_bytes

@@ -1,20 +1,23 @@
-"""Who is asking: the logged-in user from the signed session cookie, and role guards."""
+"""Who is asking: the logged-in user from the server-side session, and role guards."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from anyio import to_thread
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from app.accounts import sessions
+from app.config import Settings
 from app.db import read_session
 from app.models import Role, User
 
-SESSION_USER = "uid"
-SESSION_SEEN = "seen"
+SESSION_COOKIE = "session"
 
 
 class LoginRequired(Exception):
@@ -30,13 +33,14 @@ class Forbidden(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """The signed-in person as routes see them: a stored user, so the id is an int, and
-    frozen, so a cached copy can be handed to every request."""
+    """The signed-in person as routes see them: a stored user, so the id is an int, and the
+    session they came with, so that it can be kept or ended."""
 
     id: int
     name: str
     email: str
     role: str
+    session_id: int = 0
 
     @property
     def is_facilitator(self) -> bool:
@@ -47,69 +51,78 @@ class Account:
         return self.role == Role.admin
 
     @classmethod
-    def of(cls, user: User) -> Account:
+    def of(cls, user: User, session_id: int = 0) -> Account:
         assert user.id is not None, "a signed-in user is stored"
-        return cls(id=user.id, name=user.name, email=user.email, role=user.role)
+        return cls(
+            id=user.id, name=user.name, email=user.email, role=user.role, session_id=session_id
+        )
 
 
-USER_CACHE_SECONDS = 15
-# The idle clock is written back at most this often, not on every request: an unchanged
-# session sends no new cookie.
-SEEN_RESOLUTION_SECONDS = 30
+def limits(settings: Settings) -> sessions.Limits:
+    return sessions.Limits(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+    )
 
 
-def _load_account(engine: Engine, uid: int) -> Account | None:
-    """The active user's account; None for a missing or deactivated one."""
+def _look_up(
+    engine: Engine, token: str, now: datetime, rules: sessions.Limits
+) -> Account | sessions.Refusal:
     with read_session(engine) as session:
-        user = session.get(User, uid)
-        return Account.of(user) if user is not None and user.is_active else None
-
-
-async def _cached_account(request: Request, uid: int, now: float) -> Account | None:
-    """The user row, from a short per-process cache: a tap should not cost a query for who is
-    tapping. A deactivated account is noticed within USER_CACHE_SECONDS."""
-    cache: dict[int, tuple[float, Account | None]] = request.app.state.user_cache
-    hit = cache.get(uid)
-    if hit is not None and now - hit[0] < USER_CACHE_SECONDS:
-        return hit[1]
-    # A miss reads in a worker thread with its own session, never the request's on the event
-    # loop: waiting there for a pooled connection stops the loop, and with it every request.
-    user = await to_thread.run_sync(_load_account, request.app.state.engine, uid)
-    if len(cache) > 10_000:
-        cache.clear()
-    cache[uid] = (now, user)
-    return user
+        found = sessions.look_up(session, token=token, now=now, limits=rules)
+    if isinstance(found, sessions.Refusal):
+        return found
+    return Account.of(found.user, found.session_id)
 
 
 async def user_from_session(request: Request) -> Account | None:
-    data = request.session
-    uid = data.get(SESSION_USER)
-    if uid is None:
+    """The session's user, read anew on every request (no cache: an ended session is refused
+    at once, in every process). Raises LoginRequired(expired) when a limit has passed."""
+    known: Account | None = getattr(request.state, "user", None)
+    if known is not None:
+        return known
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token or len(token) > 200:
         return None
-    now = request.app.state.clock().timestamp()
-    idle = request.app.state.settings.session_idle_minutes * 60
-    seen = float(data.get(SESSION_SEEN, 0))
-    if now - seen > idle:
-        data.clear()
+    app = request.app
+    # In a worker thread with its own read session, never on the event loop: waiting there
+    # for a pooled connection, or for the write lock of the last-seen update, stops the loop.
+    found = await to_thread.run_sync(
+        _look_up, app.state.engine, token, app.state.clock(), limits(app.state.settings)
+    )
+    if found is sessions.Refusal.expired:
         raise LoginRequired(expired=True)
-    user = await _cached_account(request, int(uid), now)
-    if user is None:
-        data.clear()
+    if isinstance(found, sessions.Refusal):
         return None
-    if now - seen >= SEEN_RESOLUTION_SECONDS:
-        data[SESSION_SEEN] = int(now)
-    request.state.user = user
-    return user
+    request.state.user = found
+    return found
 
 
-def log_in(request: Request, user: User) -> None:
-    request.session.clear()
-    request.session[SESSION_USER] = user.id
-    request.session[SESSION_SEEN] = int(request.app.state.clock().timestamp())
+def session_token(request: Request) -> str | None:
+    return request.cookies.get(SESSION_COOKIE) or None
 
 
-def log_out(request: Request) -> None:
-    request.session.clear()
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
+    """The cookie holds the random token only; it lives no longer than the session may."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_absolute_hours * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+
+def clear_session_cookie(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
+    )
 
 
 async def optional_user(request: Request) -> Account | None:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from app.accounts import service
-from app.accounts.deps import OptionalUser, log_in, log_out
+from app.accounts import service, sessions
+from app.accounts.deps import (
+    OptionalUser,
+    clear_session_cookie,
+    client_address,
+    session_token,
+    set_session_cookie,
+)
+from app.config import Settings
 from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
 from app.errors import DomainError
+from app.models import User
 from app.web import path_for, redirect, render
 
 router = APIRouter()
@@ -49,7 +58,7 @@ def accounts_login(
             session,
             email=email,
             password=password,
-            address=request.client.host if request.client else "unknown",
+            address=client_address(request),
             now=now,
             max_failures=settings.login_max_failures,
             window=timedelta(minutes=settings.login_window_minutes),
@@ -61,14 +70,36 @@ def accounts_login(
             {"next": safe_next(next), "email": email, "error": error},
             status_code=error.status_code,
         )
-    log_in(request, user)
-    return redirect(request, safe_next(next))
+    return log_in(request, session, user, now=now, settings=settings, to=safe_next(next))
+
+
+def log_in(
+    request: Request, session: Session, user: User, *, now: datetime, settings: Settings, to: str
+) -> Response:
+    """A new session (and token) at every login; the one the browser held before ends."""
+    assert user.id is not None
+    token = sessions.start_session(
+        session,
+        user_id=user.id,
+        now=now,
+        address=client_address(request),
+        replacing=session_token(request),
+    )
+    response = redirect(request, to)
+    set_session_cookie(response, token, settings)
+    return response
 
 
 @router.post("/logout")
-def accounts_logout(request: Request) -> Response:
-    log_out(request)
-    return redirect(request, path_for(request.app, "accounts_login_form"))
+def accounts_logout(
+    request: Request, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    token = session_token(request)
+    if token:
+        sessions.end_session(session, token=token, now=now)
+    response = redirect(request, path_for(request.app, "accounts_login_form"))
+    clear_session_cookie(response, settings)
+    return response
 
 
 @router.get("/setup")
@@ -86,6 +117,7 @@ def accounts_setup_form(
 def accounts_setup(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     now: NowDep,
     token: Annotated[str, Form(max_length=200)] = "",
     email: Annotated[str, Form(max_length=254)] = "",
@@ -110,5 +142,4 @@ def accounts_setup(
             {"token": token, "email": email, "name": name, "error": error},
             status_code=error.status_code,
         )
-    log_in(request, user)
-    return redirect(request, "/")
+    return log_in(request, session, user, now=now, settings=settings, to="/")

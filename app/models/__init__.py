@@ -1,6 +1,6 @@
 """SQLModel tables, one module per area; importing this registers them all."""
 
-from app.models.accounts import LoginFailure, Role, SetupToken, User
+from app.models.accounts import LoginFailure, LoginSession, Role, SetupToken, User
 from app.models.conversations import (
     Agreement,
     AgreementCard,
@@ -34,6 +34,7 @@ __all__ = [
     "Image",
     "ImageVariant",
     "LoginFailure",
+    "LoginSession",
     "Owner",
     "Pick",
     "RecordShare",

@@ -51,3 +51,20 @@ class SetupToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class LoginSession(SQLModel, table=True):
+    """A logged-in browser (DESIGN §6). The cookie holds a random token; only its SHA-256 is
+    stored, so a copy of this table opens nothing. Ended by logout, by the user's password
+    change or "log out everywhere", and by the admin; the idle and absolute limits are checked
+    on every request against ``last_seen_at`` and ``created_at``."""
+
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    address: str = Field(default="", max_length=64)

@@ -99,7 +99,7 @@ def test_state_change_needs_the_csrf_header_or_field(client: Client) -> None:
     assert ok.status_code == 303
 
 
-def test_session_cookie_is_signed_httponly_and_lax(client: Client) -> None:
+def test_session_cookie_is_httponly_and_lax(client: Client) -> None:
     add_user(client, "leder@example.org")
     response = client.post_form(
         "/login",

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from app.accounts.deps import USER_CACHE_SECONDS
+from app.accounts.sessions import SEEN_RESOLUTION
 from app.models import Step
 from tests.support import PARTIAL, Client, FakeClock, add_user, engine_of
 
@@ -90,11 +90,11 @@ def test_a_tap_runs_no_sql_on_the_event_loop_when_the_user_is_looked_up(
 ) -> None:
     """A statement on the event loop can wait there for SQLite's write lock (a POST's session
     begins with BEGIN IMMEDIATE) and so stop the request that holds it: with many tablets at
-    once that ended in "database is locked" (DESIGN §8). The user cache misses every
-    USER_CACHE_SECONDS, so the lookup is made cold here."""
+    once that ended in "database is locked" (DESIGN §8). The session is read on every request,
+    and a minute on its last-seen time is written too: both in a worker."""
     url = start_conversation(decks_client)
     card = card_ids(decks_client.get(f"{url}/status").text, "status")[0]
-    clock.advance(seconds=USER_CACHE_SECONDS + 1)
+    clock.advance(seconds=SEEN_RESOLUTION.total_seconds())
     on_the_loop: list[str] = []
 
     def on_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
