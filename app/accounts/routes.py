@@ -1,4 +1,4 @@
-"""Login, logout and the first admin's setup page."""
+"""Login, logout, the user's own page and the first admin's setup page."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from sqlmodel import Session
 
 from app.accounts import service, sessions
 from app.accounts.deps import (
+    Account,
+    CurrentUser,
     OptionalUser,
     clear_session_cookie,
     client_address,
@@ -143,3 +145,72 @@ def accounts_setup(
             status_code=error.status_code,
         )
     return log_in(request, session, user, now=now, settings=settings, to="/")
+
+
+def _account_page(
+    request: Request,
+    user: Account,
+    *,
+    settings: Settings,
+    changed: bool = False,
+    error: DomainError | None = None,
+) -> Response:
+    context = {
+        "user": user,
+        "role": service.ROLE_NAMES.get(user.role, user.role),  # type: ignore[call-overload]
+        "min_length": service.MIN_PASSWORD_LENGTH,
+        "changed": changed,
+        "error": error,
+    }
+    return render(
+        request,
+        "accounts/account.html",
+        context,
+        status_code=error.status_code if error is not None else 200,
+    )
+
+
+@router.get("/account")
+def accounts_account(
+    request: Request, user: CurrentUser, settings: SettingsDep, changed: bool = False
+) -> Response:
+    return _account_page(request, user, settings=settings, changed=changed)
+
+
+@router.post("/account/password")
+def accounts_change_password(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    now: NowDep,
+    current: Annotated[str, Form(max_length=1024)] = "",
+    new: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    try:
+        token = service.change_password(
+            session,
+            user_id=user.id,
+            current=current,
+            new=new,
+            address=client_address(request),
+            now=now,
+            max_failures=settings.login_max_failures,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
+    except DomainError as error:
+        return _account_page(request, user, settings=settings, error=error)
+    response = redirect(request, path_for(request.app, "accounts_account") + "?changed=1")
+    set_session_cookie(response, token, settings)
+    return response
+
+
+@router.post("/account/logout-everywhere")
+def accounts_logout_everywhere(
+    request: Request, session: SessionDep, user: CurrentUser, settings: SettingsDep, now: NowDep
+) -> Response:
+    """Ends every session of the user, this one too: a lost tablet or phone is logged out."""
+    sessions.end_sessions(session, user.id, now=now)
+    response = redirect(request, path_for(request.app, "accounts_login_form"))
+    clear_session_cookie(response, settings)
+    return response

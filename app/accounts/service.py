@@ -1,4 +1,5 @@
-"""Accounts: passwords, login with rate limiting, the first admin's setup link."""
+"""Accounts: passwords, login with rate limiting, the user's own page, the first admin's
+setup link."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.accounts import sessions
 from app.db import write_transaction, writes
 from app.errors import N_, DomainError
 from app.models import LoginFailure, Role, SetupToken, User
@@ -31,6 +33,13 @@ class TooManyAttempts(DomainError):
         super().__init__(
             N_("Too many failed logins. Wait 15 minutes, then try again."), status_code=429
         )
+
+
+ROLE_NAMES = {
+    Role.leader: N_("Leader"),
+    Role.facilitator: N_("Facilitator"),
+    Role.admin: N_("Administrator"),
+}
 
 
 def normalise_email(email: str) -> str:
@@ -191,3 +200,45 @@ def create_first_admin(
         row.used_at = now
         session.add(row)
         return _add_user(session, new)
+
+
+def change_password(
+    session: Session,
+    *,
+    user_id: int,
+    current: str,
+    new: str,
+    address: str,
+    now: datetime,
+    max_failures: int,
+    window: timedelta,
+) -> str:
+    """The user's new password, after the current one, counted like a login so that a stolen
+    session cannot guess it. Every session of the user ends, the one that asked too: it goes on
+    with the new session whose token this returns (a new id on a change of password)."""
+    check_password_rules(new)
+    user = session.get(User, user_id)
+    if user is None:
+        raise DomainError(N_("Wrong e-mail or password."), status_code=400)
+    try:
+        authenticate(
+            session,
+            email=user.email,
+            password=current,
+            address=address,
+            now=now,
+            max_failures=max_failures,
+            window=window,
+        )
+    except TooManyAttempts:
+        raise
+    except DomainError:
+        raise DomainError(N_("The current password is not right."), status_code=400) from None
+    new_hash = _hash(new)  # slow on purpose: before the write transaction
+    with write_transaction(session):
+        stored = session.get(User, user_id)
+        assert stored is not None
+        stored.password_hash = new_hash
+        session.add(stored)
+        sessions.end_sessions(session, user_id, now=now)
+        return sessions.start_session(session, user_id=user_id, now=now, address=address)

@@ -84,6 +84,15 @@ ALLOWED.update(dict.fromkeys(RECORD_ROUTES, ROLES))
 PUBLIC |= {("GET", "/r/{token}"), ("GET", "/r/{token}/record.pdf")}
 
 
+# The user's own page (issue 14): name, e-mail, role, password, log out everywhere.
+ACCOUNT_ROUTES = {
+    ("GET", "/account"),
+    ("POST", "/account/password"),
+    ("POST", "/account/logout-everywhere"),
+}
+ALLOWED.update(dict.fromkeys(ACCOUNT_ROUTES, ROLES))
+
+
 # The audit log is the history of who saw whose personal data (DESIGN §6): admins only.
 ALLOWED[("GET", "/admin/audit")] = {"admin"}
 
@@ -220,7 +229,8 @@ def test_roles(visitors: Visitors, role: str, method: str, path: str) -> None:
     if role in ALLOWED[(method, path)]:
         # Past the access check: whatever the (empty) request then gets, it is not a refusal.
         assert response.status_code not in (401, 403), response.status_code
-        assert not response.headers.get("location", "").startswith("/login")
+        # The guard's refusal carries ?next=; Log out everywhere itself ends at /login.
+        assert not response.headers.get("location", "").startswith("/login?next=")
     else:
         assert response.status_code in (403, 404)
     visitors.no_sql_on_the_event_loop()

@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.accounts.sessions import hash_token
 from app.db import write_session
 from app.models import LoginSession, User
-from tests.support import Client, add_user, engine_of
+from tests.support import PASSWORD, Client, add_user, engine_of
 
 EMAIL = "leder@example.org"
 
@@ -71,4 +71,70 @@ def test_a_cookie_of_a_deactivated_user_is_refused_at_once(client: Client) -> No
         session.add(user)
         session.commit()
     assert refused(copy)
+    assert refused(client)
+
+
+def test_the_own_page_shows_name_email_and_role_and_is_linked_from_the_name(
+    client: Client,
+) -> None:
+    add_user(client, "admin@example.org", role="admin", name="Ada Admin")
+    client.login("admin@example.org")
+    page = client.get("/account?lang=en").text
+    assert "Ada Admin" in page and "admin@example.org" in page and "Administrator" in page
+    assert 'href="/account"' in client.get("/decks").text
+    assert "Rolle" in client.get("/account?lang=da").text
+
+
+def test_a_password_change_ends_every_other_session_and_renews_this_one(
+    client: Client,
+) -> None:
+    token = logged_in(client)
+    copy = replay(client, token)
+    response = client.post_form(
+        "/account/password",
+        {"current": PASSWORD, "new": "en helt ny og lang adgangssætning"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account?changed=1"
+    renewed = client.cookies.get("session")
+    assert renewed and renewed != token
+    assert refused(copy)
+    assert not refused(client)
+    assert "Din adgangskode er skiftet" in client.get("/account?changed=1").text
+    other = Client(client.app)
+    assert other.post_form("/login", {"email": EMAIL, "password": PASSWORD}).status_code == 400
+    other.login(EMAIL, "en helt ny og lang adgangssætning")
+
+
+def test_a_wrong_current_password_changes_nothing(client: Client) -> None:
+    token = logged_in(client)
+    response = client.post_form(
+        "/account/password?lang=en",
+        {"current": "not the password", "new": "en helt ny og lang adgangssætning"},
+    )
+    assert response.status_code == 400
+    assert "The current password is not right." in response.text
+    assert "not the password" not in response.text
+    assert not refused(replay(client, token))
+    Client(client.app).login(EMAIL)
+
+
+def test_a_too_short_new_password_says_the_rule(client: Client) -> None:
+    logged_in(client)
+    response = client.post_form("/account/password", {"current": PASSWORD, "new": "kort"})
+    assert response.status_code == 422
+    assert "mindst" in response.text
+
+
+def test_log_out_everywhere_ends_every_session_this_one_too(client: Client) -> None:
+    token = logged_in(client)
+    elsewhere = Client(client.app)
+    elsewhere.login(EMAIL)
+    copy = replay(client, token)
+    response = client.post_form("/account/logout-everywhere", {}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert refused(copy)
+    assert refused(elsewhere)
     assert refused(client)
