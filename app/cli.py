@@ -32,7 +32,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         create_app(settings),
         host=args.host,
         port=args.port,
-        proxy_headers=True,
+        # The app itself believes X-Forwarded-For, and only from ARBEJDSGLAEDE_TRUSTED_PROXIES;
+        # uvicorn's own handling would trust any local proxy's say.
+        proxy_headers=False,
         access_log=settings.access_log,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )

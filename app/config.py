@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import PROJECT_DIR
 
@@ -38,6 +39,10 @@ class Settings(BaseSettings):
     access_log: bool = False
     login_max_failures: int = 10
     login_window_minutes: int = 15
+    # Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
+    # None by default: else any client could name another address and slip past the per-address
+    # login limit.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     setup_link_hours: int = 24
 
     max_upload_bytes: int = 25 * 1024 * 1024
@@ -69,6 +74,20 @@ class Settings(BaseSettings):
         if value is not None and len(value) < 32:
             raise ValueError("secret_key must be at least 32 characters")
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> list[str]:
+        items: list[object] = (
+            list(value.split(",")) if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
+        )
+        networks = []
+        for item in (str(i).strip() for i in items):
+            if item:
+                networks.append(
+                    str(ipaddress.ip_network(item, strict=False))
+                )  # ValueError: refused
+        return networks
 
     @field_validator("smtp_host", "smtp_user", "smtp_password")
     @classmethod

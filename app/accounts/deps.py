@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +21,7 @@ from app.db import read_session
 from app.models import Role, User
 
 SESSION_COOKIE = "session"
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class LoginRequired(Exception):
@@ -103,7 +107,37 @@ def session_token(request: Request) -> str | None:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the peer's, or, when the peer is a proxy named in
+    ``trusted_proxies``, the nearest address in X-Forwarded-For that is not such a proxy.
+    Entries further left are the client's own say and never believed."""
+    peer = request.client.host if request.client else "unknown"
+    networks = _networks(tuple(request.app.state.settings.trusted_proxies))
+    if not networks or not _is_in(peer, networks):
+        return peer
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+    address = peer
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # not an address: what came before it is all we know
+        address = hop
+        if not _is_in(hop, networks):
+            break
+    return address
+
+
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _is_in(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:
@@ -150,6 +184,16 @@ def require(*roles: Role) -> Callable[[Account], Awaitable[Account]]:
     return guard
 
 
+Pause = Callable[[float], Awaitable[None]]
+
+
+async def _pause(request: Request) -> Pause:
+    """How a slowed-down login waits: asyncio.sleep, or the tests' own (app.state.sleep)."""
+    pause: Pause = getattr(request.app.state, "sleep", asyncio.sleep)
+    return pause
+
+
+PauseDep = Annotated[Pause, Depends(_pause)]
 CurrentUser = Annotated[Account, Depends(current_user)]
 OptionalUser = Annotated[Account | None, Depends(optional_user)]
 LeaderDep = Annotated[Account, Depends(require(Role.leader, Role.facilitator, Role.admin))]

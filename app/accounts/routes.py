@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
@@ -14,6 +16,7 @@ from app.accounts.deps import (
     Account,
     CurrentUser,
     OptionalUser,
+    PauseDep,
     clear_session_cookie,
     client_address,
     session_token,
@@ -46,24 +49,36 @@ def accounts_login_form(
 
 
 @router.post("/login")
-def accounts_login(
+async def accounts_login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
+    pause: PauseDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
+    # Async for the wait between counting and checking: asyncio.sleep holds no worker thread
+    # and never the event loop; every query and the hash run in worker threads.
+    address = client_address(request)
     try:
-        user = service.authenticate(
-            session,
-            email=email,
-            password=password,
-            address=client_address(request),
-            now=now,
-            max_failures=settings.login_max_failures,
-            window=timedelta(minutes=settings.login_window_minutes),
+        attempt = await to_thread.run_sync(
+            partial(
+                service.begin_login,
+                session,
+                email=email,
+                address=address,
+                now=now,
+                max_failures=settings.login_max_failures,
+                window=timedelta(minutes=settings.login_window_minutes),
+            )
+        )
+        # Failures at this account from elsewhere slow the answer down, for the right
+        # password too: a quick "yes" would tell a guesser when to stop waiting.
+        await pause(attempt.delay)
+        user = await to_thread.run_sync(
+            partial(service.finish_login, session, attempt, password=password)
         )
     except DomainError as error:
         return render(
@@ -72,7 +87,9 @@ def accounts_login(
             {"next": safe_next(next), "email": email, "error": error},
             status_code=error.status_code,
         )
-    return log_in(request, session, user, now=now, settings=settings, to=safe_next(next))
+    return await to_thread.run_sync(
+        partial(log_in, request, session, user, now=now, settings=settings, to=safe_next(next))
+    )
 
 
 def log_in(

@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from app.accounts import sessions
@@ -83,6 +84,112 @@ def _add_user(session: Session, user: User) -> User:
     return user
 
 
+# Failures at one account, from any address, slow its next logins down rather than lock it:
+# a stranger who knows an e-mail address must not be able to lock its owner out. The first few
+# cost nothing, then each doubles the wait, up to the cap.
+FREE_FAILURES = 3
+FIRST_DELAY_SECONDS = 0.25
+MAX_DELAY_SECONDS = 5.0
+
+
+def login_delay(failures: int) -> float:
+    """Seconds to wait before checking a password, after ``failures`` at its account."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    return min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * float(2 ** (failures - FREE_FAILURES)))
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A login attempt, stored and counted; its password not yet checked."""
+
+    id: int
+    email: str
+    delay: float
+    # Read with the count, so that nothing holds a transaction open through the slow hash.
+    user_id: int | None
+    password_hash: str
+
+
+def begin_login(
+    session: Session,
+    *,
+    email: str,
+    address: str,
+    now: datetime,
+    max_failures: int,
+    window: timedelta,
+) -> Attempt:
+    """Counts the attempt before its password is checked. Refused (429) after ``max_failures``
+    at this account from this address, or from this address at any account; failures at the
+    account from elsewhere only make the answer slower (``Attempt.delay``)."""
+    email = normalise_email(email)
+    since = now - window
+    # The account's row is locked until the attempt is stored, so attempts at one account
+    # are counted one after the other: SQLite's BEGIN IMMEDIATE does that for every write,
+    # PostgreSQL's READ COMMITTED needs the row lock (FOR UPDATE; SQLite leaves it out).
+    with write_transaction(session):
+        user = session.exec(select(User).where(User.email == email).with_for_update()).first()
+        recent = LoginFailure.created_at >= since
+        per_account = session.exec(
+            select(func.count()).where(LoginFailure.email == email, recent)
+        ).one()
+        per_pair = session.exec(
+            select(func.count()).where(
+                LoginFailure.email == email, LoginFailure.address == address[:64], recent
+            )
+        ).one()
+        # Per address only what failed: leaders behind one office address log in at once.
+        per_address = session.exec(
+            select(func.count()).where(
+                LoginFailure.address == address[:64], recent, col(LoginFailure.checked)
+            )
+        ).one()
+        if per_pair >= max_failures or per_address >= max_failures:
+            raise TooManyAttempts()
+        # Each attempt counts against its account before its password is checked, stored in
+        # the transaction that counted: attempts sent at once are counted one after the
+        # other, so no burst slips past the limit (or the delay) while the hashes run.
+        attempt = LoginFailure(
+            email=email[:254], address=address[:64], created_at=now, checked=False
+        )
+        session.add(attempt)
+        session.flush()
+    assert attempt.id is not None
+    known = user is not None and user.is_active
+    return Attempt(
+        id=attempt.id,
+        email=email,
+        delay=login_delay(per_account),
+        user_id=user.id if user is not None and known else None,
+        password_hash=user.password_hash if user is not None and known else _DUMMY_HASH,
+    )
+
+
+def finish_login(session: Session, attempt: Attempt, *, password: str) -> User:
+    """The user, or a DomainError that says the same for an unknown e-mail and a wrong password."""
+    # argon2 runs outside any transaction, being slow on purpose: holding SQLite's write lock
+    # through it, twenty leaders logging in at once would keep every tap waiting behind
+    # them, the last ones failing "database is locked".
+    ok = _verify(attempt.password_hash, password) and attempt.user_id is not None
+    if not ok:
+        with write_transaction(session):
+            session.execute(
+                update(LoginFailure).where(col(LoginFailure.id) == attempt.id).values(checked=True)
+            )
+        raise DomainError(N_("Wrong e-mail or password."), status_code=400)
+    new_hash = _hash(password) if _hasher.check_needs_rehash(attempt.password_hash) else None
+    with write_transaction(session):
+        session.execute(delete(LoginFailure).where(col(LoginFailure.id) == attempt.id))
+        user = session.get(User, attempt.user_id)
+        if user is None or not user.is_active:  # deactivated while the hash ran
+            raise DomainError(N_("Wrong e-mail or password."), status_code=400)
+        if new_hash is not None:
+            user.password_hash = new_hash
+            session.add(user)
+    return user
+
+
 def authenticate(
     session: Session,
     *,
@@ -93,54 +200,12 @@ def authenticate(
     max_failures: int,
     window: timedelta,
 ) -> User:
-    """The user, or a DomainError that says the same for an unknown e-mail and a wrong password."""
-    email = normalise_email(email)
-    since = now - window
-    # The account's row is locked until the attempt is stored, so attempts at one account
-    # are counted one after the other: SQLite's BEGIN IMMEDIATE does that for every write,
-    # PostgreSQL's READ COMMITTED needs the row lock (FOR UPDATE; SQLite leaves it out).
-    with write_transaction(session):
-        user = session.exec(select(User).where(User.email == email).with_for_update()).first()
-        per_account = session.exec(
-            select(func.count()).where(
-                LoginFailure.email == email, LoginFailure.created_at >= since
-            )
-        ).one()
-        # Per address only what failed: leaders behind one office address log in at once.
-        per_address = session.exec(
-            select(func.count()).where(
-                LoginFailure.address == address,
-                LoginFailure.created_at >= since,
-                col(LoginFailure.checked),
-            )
-        ).one()
-        if per_account >= max_failures or per_address >= max_failures:
-            raise TooManyAttempts()
-        # Each attempt counts against its account before its password is checked, stored in
-        # the transaction that counted: attempts sent at once are counted one after the
-        # other, so no burst slips past the limit while the hashes run.
-        attempt = LoginFailure(
-            email=email[:254], address=address[:64], created_at=now, checked=False
-        )
-        session.add(attempt)
-    # argon2 runs after the transaction, being slow on purpose: holding SQLite's write lock
-    # through it, twenty leaders logging in at once would keep every tap waiting behind
-    # them, the last ones failing "database is locked".
-    known = user is not None and user.is_active
-    password_hash = user.password_hash if user is not None and known else _DUMMY_HASH
-    ok = _verify(password_hash, password) and known
-    if not ok or user is None:
-        with write_transaction(session):
-            attempt.checked = True
-            session.add(attempt)
-        raise DomainError(N_("Wrong e-mail or password."), status_code=400)
-    new_hash = _hash(password) if _hasher.check_needs_rehash(password_hash) else None
-    with write_transaction(session):
-        session.delete(attempt)
-        if new_hash is not None:
-            user.password_hash = new_hash
-            session.add(user)
-    return user
+    """begin_login() and finish_login() without the wait between them: for the password change
+    (its user is logged in already) and for tests. The login page waits (app.accounts.routes)."""
+    attempt = begin_login(
+        session, email=email, address=address, now=now, max_failures=max_failures, window=window
+    )
+    return finish_login(session, attempt, password=password)
 
 
 def _hash(password: str) -> str:

@@ -80,8 +80,17 @@ class Client(TestClient):
         assert response.status_code == 303, response.text
 
 
+class Pauses(list[float]):
+    """The waits a slowed-down login asked for, taken at once (no sleep in tests)."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
 def make_client(settings: Settings, clock: FakeClock) -> Client:
-    return Client(create_app(settings, clock=clock))
+    app = create_app(settings, clock=clock)
+    app.state.sleep = Pauses()
+    return Client(app)
 
 
 def engine_of(client: Client) -> Engine:
