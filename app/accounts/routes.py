@@ -129,7 +129,9 @@ def accounts_setup_form(
         service.check_setup_token(session, token=token, now=now)
     except DomainError as error:
         return render(request, "accounts/setup_gone.html", {"error": error}, status_code=410)
-    return render(request, "accounts/setup.html", {"token": token})
+    return render(
+        request, "accounts/setup.html", {"token": token, "min_length": service.MIN_PASSWORD_LENGTH}
+    )
 
 
 @router.post("/setup")
@@ -158,7 +160,13 @@ def accounts_setup(
         return render(
             request,
             "accounts/setup.html",
-            {"token": token, "email": email, "name": name, "error": error},
+            {
+                "token": token,
+                "email": email,
+                "name": name,
+                "error": error,
+                "min_length": service.MIN_PASSWORD_LENGTH,
+            },
             status_code=error.status_code,
         )
     return log_in(request, session, user, now=now, settings=settings, to="/")

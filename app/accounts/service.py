@@ -14,12 +14,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.accounts import sessions
+from app.accounts import passwords, sessions
 from app.db import write_transaction, writes
 from app.errors import N_, DomainError
 from app.models import LoginFailure, Role, SetupToken, User
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
+check_password_rules = passwords.check_password_rules
 _hasher = PasswordHasher()
 # Each argon2 hash holds memory_cost (64 MiB) while it runs, on several lanes already, and
 # logins run in worker threads: twenty leaders logging in at once took the server to 1.4 GB
@@ -45,13 +46,6 @@ ROLE_NAMES = {
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            N_("The password must be at least %(n)d characters long."), n=MIN_PASSWORD_LENGTH
-        )
 
 
 def create_user(

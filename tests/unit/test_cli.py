@@ -64,7 +64,7 @@ def test_create_user_refuses_a_short_password_with_a_message(tmp_path: Path) -> 
         stdin="short\n",
     )
     assert result.returncode == 1
-    assert "at least 10 characters" in result.stderr
+    assert "at least 12 characters" in result.stderr
 
 
 def test_migrate_twice_changes_nothing(tmp_path: Path) -> None:

@@ -138,3 +138,13 @@ def test_log_out_everywhere_ends_every_session_this_one_too(client: Client) -> N
     assert refused(copy)
     assert refused(elsewhere)
     assert refused(client)
+
+
+def test_a_common_new_password_is_refused_with_the_rule_named(client: Client) -> None:
+    token = logged_in(client)
+    response = client.post_form(
+        "/account/password?lang=en", {"current": PASSWORD, "new": "Password2024!"}
+    )
+    assert response.status_code == 422
+    assert "among the most common" in response.text
+    assert not refused(replay(client, token))

@@ -48,7 +48,7 @@ def test_setup_form_keeps_what_was_typed_when_the_password_is_too_short(
     )
     assert response.status_code == 422
     assert 'value="admin@example.org"' in response.text
-    assert "mindst 10 tegn" in response.text
+    assert "mindst 12 tegn" in response.text
 
 
 def test_first_start_prints_the_setup_link_and_a_later_start_does_not(
