@@ -41,11 +41,20 @@ def safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def accounts_login_form(
-    request: Request, user: OptionalUser, next: str | None = None, expired: bool = False
+    request: Request,
+    user: OptionalUser,
+    settings: SettingsDep,
+    next: str | None = None,
+    expired: bool = False,
 ) -> Response:
     if user is not None:
         return redirect(request, safe_next(next))
-    return render(request, "accounts/login.html", {"next": safe_next(next), "expired": expired})
+    context = {
+        "next": safe_next(next),
+        "expired": expired,
+        "session_hours": settings.session_absolute_hours,
+    }
+    return render(request, "accounts/login.html", context)
 
 
 @router.post("/login")

@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.accounts.sessions import hash_token
 from app.db import write_session
 from app.models import LoginSession, User
-from tests.support import PASSWORD, Client, add_user, engine_of
+from tests.support import PASSWORD, Client, FakeClock, add_user, engine_of
 
 EMAIL = "leder@example.org"
 
@@ -148,3 +148,15 @@ def test_a_common_new_password_is_refused_with_the_rule_named(client: Client) ->
     assert response.status_code == 422
     assert "among the most common" in response.text
     assert not refused(replay(client, token))
+
+
+def test_a_busy_session_ends_twelve_hours_after_login(client: Client, clock: FakeClock) -> None:
+    logged_in(client)
+    for _ in range(24):
+        assert not refused(client)
+        clock.advance(minutes=30)
+    clock.advance(minutes=1)
+    response = client.get("/decks", follow_redirects=False)
+    assert response.headers["location"] == "/login?next=/decks&expired=1"
+    page = client.get(response.headers["location"] + "&lang=en").text
+    assert "12 hours after logging in at the latest" in page
