@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
@@ -130,4 +130,18 @@ def end_sessions(
     if keep is not None:
         statement = statement.where(col(LoginSession.id) != keep)
     result = session.execute(statement.values(ended_at=now or utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@writes
+def purge_sessions(session: Session, *, now: datetime, limits: Limits) -> int:
+    """Deletes the rows of sessions that can never be used again: ended, or past their
+    absolute lifetime. For ``arbejdsglaede purge``: a session row names who was logged in from
+    which address, which is kept no longer than it serves. Returns how many went."""
+    result = session.execute(
+        delete(LoginSession).where(
+            col(LoginSession.ended_at).is_not(None)
+            | (col(LoginSession.created_at) < now - limits.absolute)
+        )
+    )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -142,3 +142,20 @@ def test_a_new_login_replaces_the_session_the_browser_held(
     assert after != before
     assert look_up(engine, before, clock) is Refusal.unknown
     assert isinstance(look_up(engine, after, clock), Found)
+
+
+def test_purge_deletes_only_sessions_that_can_never_be_used_again(
+    engine: Engine, session: Session, clock: FakeClock
+) -> None:
+    uid = a_user(session)
+    ended = started(session, clock, uid)
+    sessions.end_session(session, token=ended, now=clock())
+    old = started(session, clock, uid)
+    clock.advance(hours=11)
+    live = started(session, clock, uid)
+    clock.advance(hours=1, seconds=1)
+    assert sessions.purge_sessions(session, now=clock(), limits=LIMITS) == 2
+    with write_session(engine) as fresh:
+        left = [row.token_hash for row in fresh.exec(select(LoginSession))]
+    assert left == [sessions.hash_token(live)]
+    assert old != live
