@@ -128,6 +128,7 @@ def authenticate(
     new_hash = _hash(password) if _hasher.check_needs_rehash(password_hash) else None
     with write_transaction(session):
         session.delete(attempt)
+        user.last_login_at = now
         if new_hash is not None:
             user.password_hash = new_hash
             session.add(user)
@@ -191,3 +192,10 @@ def create_first_admin(
         row.used_at = now
         session.add(row)
         return _add_user(session, new)
+
+
+def hash_password(password: str) -> str:
+    """The hash to store for a new password, after the password rules: slow on purpose, so
+    callers run it before their write transaction."""
+    check_password_rules(password)
+    return _hash(password)

@@ -1,6 +1,6 @@
 """SQLModel tables, one module per area; importing this registers them all."""
 
-from app.models.accounts import LoginFailure, Role, SetupToken, User
+from app.models.accounts import AccountToken, LoginFailure, Role, SetupToken, TokenPurpose, User
 from app.models.conversations import (
     Agreement,
     AgreementCard,
@@ -9,6 +9,7 @@ from app.models.conversations import (
     Conversation,
     ConversationStatus,
     Employee,
+    EmployeeEvent,
     Owner,
     Pick,
     Step,
@@ -19,6 +20,7 @@ from app.models.media import Image, ImageVariant
 from app.models.records import AuditEvent, RecordShare
 
 __all__ = [
+    "AccountToken",
     "Agreement",
     "AgreementCard",
     "AgreementStatus",
@@ -31,6 +33,7 @@ __all__ = [
     "DeckPurpose",
     "DeckStatus",
     "Employee",
+    "EmployeeEvent",
     "Image",
     "ImageVariant",
     "LoginFailure",
@@ -41,5 +44,6 @@ __all__ = [
     "SetupToken",
     "Step",
     "StepTime",
+    "TokenPurpose",
     "User",
 ]
