@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import Response
 
 from app.accounts.deps import AdminDep, log_in
@@ -384,10 +384,11 @@ def admin_forgot(
     session: SessionDep,
     settings: SettingsDep,
     now: NowDep,
+    background: BackgroundTasks,
     email: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """The same answer whether the address has an account or not: the page must not tell a
-    stranger who has one."""
+    stranger who has one. The e-mail goes after the answer, so its time tells nothing."""
     _forgot_enabled(settings)
     valid_for = timedelta(hours=settings.reset_link_hours)
     made = service.request_reset(
@@ -395,7 +396,8 @@ def admin_forgot(
     )
     if made is not None:
         url = mailer.absolute(settings, path_for(request.app, "admin_reset_form", token=made.token))
-        mailer.send_link(
+        background.add_task(
+            mailer.send_link,
             settings,
             invite=False,
             to=made.user.email,
