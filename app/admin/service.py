@@ -77,9 +77,10 @@ def _audit(
 
 def _after_role_or_state_change(session: Session, user_id: int) -> None:
     """MERGE POINT: the sessions module ends the user's sessions here
-    (``app.accounts.sessions.end_sessions(session, user_id)``), so a changed role or a
-    deactivation takes effect at the user's next request. Called inside the write
-    transaction that made the change."""
+    (``app.accounts.sessions.end_sessions(session, user_id)``), so a changed role, a
+    deactivation or a password set through a link takes effect at the user's next request,
+    in every process. Called inside the write transaction that made the change; after a
+    password set through a link the route logs the user in afresh, after this."""
 
 
 def _hash_token(token: str) -> str:
@@ -125,8 +126,13 @@ def _new_link(
     return token
 
 
+# The largest id a database column holds: a larger number names nothing (and would make
+# the database driver fail instead of answering "not found").
+MAX_ID = 2**63 - 1
+
+
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None
     if user is None:
         raise NotFound()
     return user
@@ -404,7 +410,7 @@ def hand_over(
     The old leader keeps nothing of theirs; each employee's history and the audit log say
     who moved them from whom to whom. Returns the moved employees' ids."""
     _user(session, from_leader_id)
-    to_leader = session.get(User, to_leader_id)
+    to_leader = session.get(User, to_leader_id) if 0 < to_leader_id <= MAX_ID else None
     if to_leader is None or not to_leader.is_active or to_leader.is_invited:
         raise DomainError(N_("Choose an active leader to hand the employees over to."))
     if to_leader_id == from_leader_id:
@@ -413,7 +419,7 @@ def hand_over(
     if employee_ids is not None:
         if not employee_ids:
             raise DomainError(N_("Choose at least one employee."))
-        query = query.where(col(Employee.id).in_(list(employee_ids)))
+        query = query.where(col(Employee.id).in_([i for i in employee_ids if 0 < i <= MAX_ID]))
     employees = list(session.exec(query.order_by(col(Employee.id))))
     if employee_ids is not None and len(employees) != len(set(employee_ids)):
         # An employee of another leader, or one already moved by another admin.

@@ -321,3 +321,13 @@ def test_a_mail_server_that_is_down_still_shows_the_link(
         )
         assert page.status_code == 200 and "could not be sent" in page.text
         link_in(page.text, "/invite/")
+
+
+def test_an_id_beyond_64_bits_is_not_found(admin_client: Client) -> None:
+    huge = "99999999999999999999999"
+    for action in ("deactivate", "reactivate", "reset-link"):
+        assert admin_client.post_form(f"/admin/users/{huge}/{action}", {}).status_code in (404, 422)
+    refused = admin_client.post_form(
+        "/admin/handover?lang=en", {"from_leader": "1", "to_leader": "1", "employee": huge}
+    )
+    assert refused.status_code in (404, 422)
