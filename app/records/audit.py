@@ -87,6 +87,8 @@ class AuditRow:
     format: str
     conversation_id: int | None
     employee_id: int | None
+    # "anonymous": someone not logged in, e.g. "Forgot password?" on the login page.
+    actor: str = "user"
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def latest_events(
             format=event.format,
             conversation_id=event.conversation_id,
             employee_id=event.employee_id,
+            actor=event.actor,
         )
         for event, name in found[:limit]
     ]

@@ -290,6 +290,12 @@ def test_forgot_password_answers_the_same_for_any_address_and_mails_a_reset_link
         client.post_form(found.group(1), {"password": NEW_PASSWORD})
         client.cookies.clear()
         client.login("leder@example.org", NEW_PASSWORD)
+        # The audit log tells who asked: nobody logged in.
+        add_user(client, ADMIN, role="admin")
+        client.cookies.clear()
+        client.login(ADMIN)
+        log = client.get("/admin/audit?lang=en").text
+        assert "Someone on the login page" in log and "Asked for a password reset link" in log
 
 
 def test_an_invitation_is_also_mailed_when_smtp_is_configured(
