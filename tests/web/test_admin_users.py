@@ -69,7 +69,8 @@ def test_users_page_lists_each_user_with_role_last_login_and_state(admin_client:
     assert "Lars Leder" in page and "leder@example.org" in page
     assert "Never" in page  # Lars has not logged in; the admin has
     assert "1 Dec 2026" in page
-    assert page.count(">Deactivate<") == 1  # not on the admin's own row
+    assert page.count(">Deactivate<") == 2
+    assert page.count('disabled aria-describedby="self-hint-') == 1  # the admin's own row
     assert "Invite user</button>" in page
     assert 'href="/admin/users"' in page and ">Users<" in page  # the menu link
 
