@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # (DESIGN §1); 0 turns reopening off. Counted from when it was first finished, so finishing
     # again after a correction does not lengthen it.
     reopen_days: int = Field(default=14, ge=0, le=365)
+    # Accounts in the browser (issue 14): how long an admin's invitation link and a
+    # password-reset link work. A reset link is short-lived: it is as good as the password.
+    invite_days: int = Field(default=7, ge=1, le=90)
+    reset_link_hours: int = Field(default=24, ge=1, le=168)
 
     # E-mailing the employee's copy link (DESIGN §4): off while smtp_host is empty; nothing is
     # ever sent without it. STARTTLS by default; only a server on the same host may do without.

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app import assets, bootstrap
 from app.accounts.deps import Forbidden, LoginRequired
 from app.accounts.routes import router as accounts_router
+from app.admin.routes import router as admin_router
 from app.clock import Clock, utcnow
 from app.config import Settings
 from app.conversations.routes import router as conversations_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.include_router(records_router)
     app.include_router(conversations_router)
     app.include_router(accounts_router)
+    app.include_router(admin_router)
     app.include_router(decks_router)
     app.include_router(employees_router)
     app.include_router(media_router)

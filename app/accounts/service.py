@@ -103,6 +103,7 @@ class Attempt:
     # Read with the count, so that nothing holds a transaction open through the slow hash.
     user_id: int | None
     password_hash: str
+    at: datetime  # when it was made: the user's last login, if it succeeds
 
 
 def begin_login(
@@ -157,6 +158,7 @@ def begin_login(
         delay=login_delay(per_account),
         user_id=user.id if user is not None and known else None,
         password_hash=user.password_hash if user is not None and known else _DUMMY_HASH,
+        at=now,
     )
 
 
@@ -178,9 +180,10 @@ def finish_login(session: Session, attempt: Attempt, *, password: str) -> User:
         user = session.get(User, attempt.user_id)
         if user is None or not user.is_active:  # deactivated while the hash ran
             raise DomainError(N_("Wrong e-mail or password."), status_code=400)
+        user.last_login_at = attempt.at
         if new_hash is not None:
             user.password_hash = new_hash
-            session.add(user)
+        session.add(user)
     return user
 
 
@@ -301,3 +304,10 @@ def change_password(
         session.add(stored)
         sessions.end_sessions(session, user_id, now=now)
         return sessions.start_session(session, user_id=user_id, now=now, address=address)
+
+
+def hash_password(password: str) -> str:
+    """The hash to store for a new password, after the password rules: slow on purpose, so
+    callers run it before their write transaction."""
+    check_password_rules(password)
+    return _hash(password)

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.db import writes
 from app.errors import N_, DomainError, NotFound
-from app.models import Conversation, Employee
+from app.models import Conversation, Employee, EmployeeEvent, User
 from app.models.conversations import MAX_NAME, employee_name
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A line of the employee's history: moved from one leader to another (issue 14)."""
+
+    at: datetime
+    from_name: str
+    to_name: str
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,29 @@ class EmployeeRow:
     team: str
     conversations: int
     last_date: date | None
+    history: tuple[Handover, ...] = ()
+
+
+def _history(session: Session, employee_ids: list[int]) -> dict[int, list[Handover]]:
+    """Each employee's handovers, oldest first, with the leaders' names."""
+    if not employee_ids:
+        return {}
+    names = dict(session.exec(select(User.id, User.name)).all())
+    found: dict[int, list[Handover]] = {}
+    for event in session.exec(
+        select(EmployeeEvent)
+        .where(col(EmployeeEvent.employee_id).in_(employee_ids))
+        .order_by(col(EmployeeEvent.at), col(EmployeeEvent.id))
+    ):
+        at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
+        found.setdefault(event.employee_id, []).append(
+            Handover(
+                at=at,
+                from_name=names.get(event.from_user_id or 0, "?"),
+                to_name=names.get(event.to_user_id or 0, "?"),
+            )
+        )
+    return found
 
 
 def employee_rows(session: Session, *, leader_id: int) -> list[EmployeeRow]:
@@ -33,9 +65,12 @@ def employee_rows(session: Session, *, leader_id: int) -> list[EmployeeRow]:
             .group_by(col(Conversation.employee_id))
         )
     }
-    employees = session.exec(
-        select(Employee).where(Employee.leader_id == leader_id).order_by(col(Employee.name))
+    employees = list(
+        session.exec(
+            select(Employee).where(Employee.leader_id == leader_id).order_by(col(Employee.name))
+        )
     )
+    history = _history(session, [e.id for e in employees if e.id is not None])
     return [
         EmployeeRow(
             id=e.id or 0,
@@ -44,6 +79,7 @@ def employee_rows(session: Session, *, leader_id: int) -> list[EmployeeRow]:
             team=e.team,
             conversations=counts.get(e.id or 0, (0, None))[0],
             last_date=counts.get(e.id or 0, (0, None))[1],
+            history=tuple(history.get(e.id or 0, ())),
         )
         for e in employees
     ]

@@ -1,6 +1,14 @@
 """SQLModel tables, one module per area; importing this registers them all."""
 
-from app.models.accounts import LoginFailure, LoginSession, Role, SetupToken, User
+from app.models.accounts import (
+    AccountToken,
+    LoginFailure,
+    LoginSession,
+    Role,
+    SetupToken,
+    TokenPurpose,
+    User,
+)
 from app.models.conversations import (
     Agreement,
     AgreementCard,
@@ -9,6 +17,7 @@ from app.models.conversations import (
     Conversation,
     ConversationStatus,
     Employee,
+    EmployeeEvent,
     Owner,
     Pick,
     Step,
@@ -19,6 +28,7 @@ from app.models.media import Image, ImageVariant
 from app.models.records import AuditEvent, RecordShare
 
 __all__ = [
+    "AccountToken",
     "Agreement",
     "AgreementCard",
     "AgreementStatus",
@@ -31,6 +41,7 @@ __all__ = [
     "DeckPurpose",
     "DeckStatus",
     "Employee",
+    "EmployeeEvent",
     "Image",
     "ImageVariant",
     "LoginFailure",
@@ -42,5 +53,6 @@ __all__ = [
     "SetupToken",
     "Step",
     "StepTime",
+    "TokenPurpose",
     "User",
 ]

@@ -25,6 +25,12 @@ class User(SQLModel, table=True):
     is_active: bool = True
     language: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    @property
+    def is_invited(self) -> bool:
+        """Invited, the invitation not yet accepted: no password has been chosen."""
+        return self.password_hash == ""
 
 
 class LoginFailure(SQLModel, table=True):
@@ -68,3 +74,25 @@ class LoginSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
     address: str = Field(default="", max_length=64)
+
+
+class TokenPurpose(StrEnum):
+    invite = "invite"
+    reset = "reset"
+
+
+class AccountToken(SQLModel, table=True):
+    """A one-time link an admin made: an invitation (the invitee chooses a password) or a
+    password reset. Only the token's hash is stored, so a copy of the database opens nothing."""
+
+    __tablename__ = "account_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=10)
+    token_hash: str = Field(max_length=64, unique=True)
+    # None: asked for on the login page ("Forgot password?"), not made by an admin.
+    created_by: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None

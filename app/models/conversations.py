@@ -115,6 +115,21 @@ class Employee(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class EmployeeEvent(SQLModel, table=True):
+    """The employee's history that is not a conversation: a handover from one leader to
+    another. The users are plain numbers, shown with their names while they exist."""
+
+    __tablename__ = "employee_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employees.id", index=True, ondelete="CASCADE")
+    at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(default="handover", max_length=20)
+    from_user_id: int | None = None
+    to_user_id: int | None = None
+    by_user_id: int | None = None
+
+
 class Conversation(SQLModel, table=True):
     __tablename__ = "conversations"
 

@@ -49,3 +49,6 @@ class AuditEvent(SQLModel, table=True):
     conversation_id: int | None = Field(default=None, index=True)
     employee_id: int | None = Field(default=None, index=True)
     share_id: int | None = None
+    # Account actions (issue 14): the account acted on, and the address the request came from.
+    subject_user_id: int | None = Field(default=None, index=True)
+    address: str = Field(default="", max_length=64)

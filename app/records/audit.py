@@ -27,6 +27,16 @@ ACTION_LABELS = {
     "share_refused_revoked": N_("Refused: the link had been withdrawn"),
     # Written by conversations.service.reopen_conversation().
     "reopen": N_("Reopened a finished conversation for corrections"),
+    # Account actions, written by app.admin.service (issue 14).
+    "user_invited": N_("Invited a user"),
+    "invite_accepted": N_("Accepted an invitation and chose a password"),
+    "role_changed": N_("Changed a user's role"),
+    "user_deactivated": N_("Deactivated a user"),
+    "user_reactivated": N_("Reactivated a user"),
+    "reset_link_made": N_("Made a password reset link"),
+    "reset_requested": N_("Asked for a password reset link (Forgot password?)"),
+    "password_set_by_link": N_("Chose a new password through a reset link"),
+    "handover": N_("Handed an employee over to another leader"),
 }
 
 
@@ -77,6 +87,8 @@ class AuditRow:
     format: str
     conversation_id: int | None
     employee_id: int | None
+    # "anonymous": someone not logged in, e.g. "Forgot password?" on the login page.
+    actor: str = "user"
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,7 @@ def latest_events(
             format=event.format,
             conversation_id=event.conversation_id,
             employee_id=event.employee_id,
+            actor=event.actor,
         )
         for event, name in found[:limit]
     ]

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from app import mail
 from app.accounts.deps import Account, AdminDep, LeaderDep
 from app.config import Settings
 from app.db import SessionDep
@@ -22,7 +23,7 @@ from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.i18n import translate
 from app.models import User
-from app.records import audit, exports, mail, share
+from app.records import audit, exports, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
 from app.web import path_for, render

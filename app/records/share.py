@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 import segno
 from sqlmodel import Session, col, select
 
+from app import mail
 from app.conversations.service import own_conversation
 from app.db import write_transaction, writes
 from app.errors import N_, DomainError
 from app.i18n import format_day, translate
 from app.models import Conversation, ConversationStatus, Employee, RecordShare, User
-from app.records import audit, mail
+from app.records import audit
 
 log = logging.getLogger("arbejdsglaede.records")
 

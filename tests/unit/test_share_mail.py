@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from app import mail
 from app.errors import DomainError
-from app.records import mail, share
+from app.records import share
 from tests.support import make_settings
 
 

@@ -97,6 +97,29 @@ ALLOWED.update(dict.fromkeys(ACCOUNT_ROUTES, ROLES))
 ALLOWED[("GET", "/admin/audit")] = {"admin"}
 
 
+# Accounts in the browser and leader handover (issue 14): admins only; the one-time links
+# and "Forgot password?" are public by design (an unguessable, expiring, one-time token).
+ADMIN_ROUTES = {
+    ("GET", "/admin/users"),
+    ("POST", "/admin/users"),
+    ("POST", "/admin/users/{user_id}/role"),
+    ("POST", "/admin/users/{user_id}/deactivate"),
+    ("POST", "/admin/users/{user_id}/reactivate"),
+    ("POST", "/admin/users/{user_id}/reset-link"),
+    ("GET", "/admin/handover"),
+    ("POST", "/admin/handover"),
+}
+ALLOWED.update({route: {"admin"} for route in ADMIN_ROUTES})
+PUBLIC |= {
+    ("GET", "/invite/{token}"),
+    ("POST", "/invite/{token}"),
+    ("GET", "/reset/{token}"),
+    ("POST", "/reset/{token}"),
+    ("GET", "/forgot-password"),
+    ("POST", "/forgot-password"),
+}
+
+
 # Bringing and editing card decks (issue 7): facilitators and admins only.
 FACILITATORS = {"facilitator", "admin"}
 DECK_ROUTES = {

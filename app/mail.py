@@ -1,8 +1,9 @@
-"""Sending the employee's copy link by e-mail through the configured SMTP server (DESIGN §4).
+"""Sending e-mail through the configured SMTP server: the employee's copy link (DESIGN §4),
+an invitation and a password-reset link (issue 14). Below every area, so each can use it.
 
-Off unless ``smtp_host`` is set. The e-mail carries the link only: never the PDF, never a word
+Off unless ``smtp_host`` is set. An e-mail carries a link only: never the PDF, never a word
 of the conversation, so a mail forwarded or kept in an inbox holds no more than the link,
-which expires and can be withdrawn. ``smtplib`` blocks: callers run in a worker thread.
+which expires. ``smtplib`` blocks: callers run in a worker thread.
 """
 
 from __future__ import annotations

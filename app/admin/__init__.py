@@ -1,0 +1,1 @@
+"""The admin's accounts page: invitations, roles, deactivation, reset links, leader handover."""
