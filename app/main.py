@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import assets, bootstrap
@@ -92,11 +94,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
 class _CsrfMiddleware:
     """asgi-csrf (form field ``csrftoken``, header ``x-csrftoken``) with a page in the user's
-    language when the token does not match."""
+    language when the token does not match.
+
+    asgi-csrf decides on a copy of the request's headers cut down to what it should see
+    (``_csrf_view``); the app behind it gets the request's own headers back."""
 
     def __init__(self, app: ASGIApp, *, secret: str, secure: bool) -> None:
+        async def with_own_headers(scope: Scope, receive: Receive, send: Send) -> None:
+            scope[_PASSED].append(True)
+            await app({**scope, "headers": scope[_OWN_HEADERS]}, receive, send)
+
+        self.inner = app
         self.app = asgi_csrf(
-            app,
+            with_own_headers,
             signing_secret=secret,
             always_protect=CSRF_PROTECTED_WITHOUT_COOKIES,
             cookie_secure=secure,
@@ -104,12 +114,60 @@ class _CsrfMiddleware:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _multipart_without_token_header(scope):
-            # asgi-csrf's own multipart reader breaks on python-multipart 0.0.3x (a 500), so a
-            # multipart POST must carry the token in the header; our upload JS and htmx do.
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        if _multipart_without_token_header(scope):
+            # A multipart POST must carry the token in the header; our upload JS and htmx do.
             await _csrf_failed(scope, send, None)
             return
-        await self.app(scope, receive, send)
+        headers = scope.get("headers", [])
+        passed: list[bool] = []
+        view = {**scope, "headers": _csrf_view(headers), _OWN_HEADERS: headers, _PASSED: passed}
+        try:
+            await self.app(view, receive, send)
+        except (UnicodeDecodeError, ValueError, AssertionError):
+            if passed:
+                raise
+            # asgi-csrf could not read the body (not UTF-8, or the client went away): the
+            # token cannot have matched.
+            await _csrf_failed(scope, send, None)
+
+
+_OWN_HEADERS = "arbejdsglaede.headers"
+_PASSED = "arbejdsglaede.csrf_passed"
+# What SimpleCookie, asgi-csrf's strict parser, accepts without complaint (RFC 6265 tokens,
+# no space, quote, comma, semicolon or non-ASCII).
+_PLAIN_COOKIE_NAME = re.compile(r"[A-Za-z0-9!#%&'*+\-.^_`|~]+")
+_PLAIN_COOKIE_VALUE = re.compile(r"[A-Za-z0-9!#$%&'()*+\-./:<=>?@^_`{|}~]*")
+
+
+def _csrf_view(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers asgi-csrf decides on:
+    - cookies read leniently (as Starlette reads them), and only the plain ones: one
+      malformed cookie of another application on the same host made SimpleCookie drop ours,
+      and every form failed;
+    - no Authorization: asgi-csrf lets any ``Bearer`` request through unchecked, and this
+      app has no API that would use one;
+    - a multipart body under another name: asgi-csrf's own multipart reader breaks on
+      python-multipart 0.0.3x (a 500), so a multipart request passes on its header only."""
+    view: list[tuple[bytes, bytes]] = []
+    for key, value in headers:
+        if key == b"authorization":
+            continue
+        if key == b"cookie":
+            plain = [
+                f"{name}={text}"
+                for name, text in cookie_parser(value.decode("latin-1")).items()
+                if _PLAIN_COOKIE_NAME.fullmatch(name) and _PLAIN_COOKIE_VALUE.fullmatch(text)
+            ]
+            if plain:
+                view.append((key, "; ".join(plain).encode("latin-1")))
+            continue
+        if key == b"content-type" and value.split(b";")[0].strip() == b"multipart/form-data":
+            value = b"application/x-multipart-checked-by-header"
+        view.append((key, value))
+    return view
 
 
 def _multipart_without_token_header(scope: Scope) -> bool:

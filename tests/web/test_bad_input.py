@@ -1,0 +1,105 @@
+"""Hostile or broken input (issue 14, Bad input): each gets a clear answer in the user's
+language, stores nothing and never shows a server error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support import PASSWORD, Client, add_user
+
+EMAIL = "leder@example.org"
+# Cookies another application on the same host may set: a space, a quote, non-ASCII.
+FOREIGN_COOKIES = ['other="a b', "tracker=a b c", "navn=Søren Ærø", 'q="unterminated']
+
+
+def _cookie_header(client: Client, foreign: str) -> dict[str, bytes]:
+    ours = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    return {"cookie": f"{foreign}; {ours}".encode()}
+
+
+@pytest.mark.parametrize("foreign", FOREIGN_COOKIES)
+def test_forms_work_beside_a_foreign_malformed_cookie(decks_client: Client, foreign: str) -> None:
+    add_user(decks_client, EMAIL)
+    token = decks_client.csrf
+    login = decks_client.post(
+        "/login",
+        data={"csrftoken": token, "email": EMAIL, "password": PASSWORD},
+        headers=_cookie_header(decks_client, foreign),
+        follow_redirects=False,
+    )
+    assert login.status_code == 303, login.text
+    decks_client.cookies.update(login.cookies)
+    created = decks_client.post(
+        "/conversations",
+        data={"csrftoken": token, "employee": "Medarbejder", "date": "2026-12-01"},
+        headers=_cookie_header(decks_client, foreign),
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    assert re.fullmatch(r"/conversations/\d+/start", created.headers["location"])
+
+
+def test_a_foreign_cookie_does_not_stand_in_for_the_token(client: Client) -> None:
+    add_user(client, EMAIL)
+    client.login(EMAIL)
+    refused = client.post(
+        "/conversations",
+        data={"employee": "Medarbejder", "date": "2026-12-01"},
+        headers=_cookie_header(client, 'other="a b'),
+    )
+    assert refused.status_code == 403
+    assert "Genindlæs siden" in refused.text
+
+
+def test_multipart_with_a_stale_token_header_is_refused_cleanly(client: Client) -> None:
+    add_user(client, EMAIL)
+    client.login(EMAIL)
+    stale = client.post(
+        "/logout",
+        files={"file": ("a.txt", b"x")},
+        data={"csrftoken": client.csrf},
+        headers={"x-csrftoken": "stale-token-from-an-old-page"},
+    )
+    assert stale.status_code == 403
+    assert "Genindlæs siden" in stale.text
+
+
+def test_multipart_with_a_stale_header_and_no_form_token_is_refused(client: Client) -> None:
+    add_user(client, EMAIL)
+    client.login(EMAIL)
+    stale = client.post(
+        "/logout", files={"file": ("a.txt", b"x")}, headers={"x-csrftoken": "stale"}
+    )
+    assert stale.status_code == 403
+    assert "Genindlæs siden" in stale.text
+
+
+@pytest.mark.parametrize("authorization", ["Bearer abc", "Bearer ", "Basic eDp5"])
+def test_an_authorization_header_does_not_switch_the_csrf_check_off(
+    client: Client, authorization: str
+) -> None:
+    add_user(client, EMAIL)
+    client.login(EMAIL)
+    refused = client.post(
+        "/conversations",
+        data={"employee": "Medarbejder", "date": "2026-12-01"},
+        headers={"authorization": authorization},
+    )
+    assert refused.status_code == 403
+    assert "Genindlæs siden" in refused.text
+    logout = client.post("/logout", headers={"authorization": authorization})
+    assert logout.status_code == 403
+
+
+def test_a_form_body_that_is_not_utf8_is_refused_cleanly(client: Client) -> None:
+    add_user(client, EMAIL)
+    client.login(EMAIL)
+    refused = client.post(
+        "/logout",
+        content=b"csrftoken=\xff\xfe",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert refused.status_code == 403
+    assert "Genindlæs siden" in refused.text
