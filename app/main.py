@@ -11,6 +11,7 @@ from urllib.parse import quote
 from anyio import to_thread
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -220,20 +221,32 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
         message = translate(request.state.lang, exc.message, **exc.params)
-        return render(
-            request,
-            "pages/error.html",
-            {
-                "status": exc.status_code,
-                "message": message,
-                "kind": "error",
-                "reload": exc.params.get("stale", False),
-            },
-            block="message",
-            status_code=exc.status_code,
-            # Read by htmx only: the message goes to the page's message area.
-            headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
-        )
+        return _message(request, message, exc.status_code, reload=exc.params.get("stale", False))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer is JSON that repeats the input, a password included: only
+        # a message, never what was sent.
+        message = translate(request.state.lang, INVALID_REQUEST)
+        return _message(request, message, 422)
+
+
+INVALID_REQUEST = N_(
+    "Some of what was sent is missing or not valid. Check the fields and try again."
+)
+
+
+def _message(request: Request, message: str, status: int, *, reload: bool = False) -> Response:
+    """A refusal: in the page's message area for htmx, the error page otherwise."""
+    return render(
+        request,
+        "pages/error.html",
+        {"status": status, "message": message, "kind": "error", "reload": reload},
+        block="message",
+        status_code=status,
+        # Read by htmx only: the message goes to the page's message area.
+        headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+    )
 
 
 ERROR_MESSAGES = {

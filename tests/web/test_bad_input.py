@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.support import PASSWORD, Client, add_user
+from tests.support import PARTIAL, PASSWORD, Client, add_user
 
 EMAIL = "leder@example.org"
 # Cookies another application on the same host may set: a space, a quote, non-ASCII.
@@ -103,3 +103,32 @@ def test_a_form_body_that_is_not_utf8_is_refused_cleanly(client: Client) -> None
     )
     assert refused.status_code == 403
     assert "Genindlæs siden" in refused.text
+
+
+def test_a_validation_error_is_a_page_in_the_users_language_without_the_input(
+    client: Client,
+) -> None:
+    add_user(client, EMAIL)
+    secret = "hemmelig-" * 120  # longer than a password may be: refused before any check
+    form = {"csrftoken": client.csrf, "email": EMAIL, "password": secret}
+    response = client.post("/login", data=form)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "hemmelig" not in response.text and EMAIL not in response.text
+    assert "Tjek felterne" in response.text
+    english = client.post("/login?lang=en", data=form)
+    assert "Check the fields" in english.text and "hemmelig" not in english.text
+
+
+def test_a_validation_error_in_a_fragment_goes_to_the_message_area(client: Client) -> None:
+    add_user(client, EMAIL)
+    client.login(EMAIL)
+    response = client.post(
+        "/conversations/1/agreements",
+        data={"text": "Hemmelig aftale", "owner": "Hemmelig ejer" * 3},
+        headers={**PARTIAL, "x-csrftoken": client.csrf},
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "Hemmelig aftale" not in response.text and "Tjek felterne" in response.text
+    assert not response.text.lstrip().startswith("<!doctype")
