@@ -42,8 +42,12 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {key for key, _ in message.get("headers", [])}
+                present = {key.lower() for key, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.headers if k not in present]
+                if b"cache-control" not in present:
+                    # Pages and exports carry an employee's words (DESIGN §6): no browser or
+                    # proxy keeps them. Static files and images set their own caching.
+                    extra.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 

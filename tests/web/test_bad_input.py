@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tests.support import PARTIAL, PASSWORD, Client, add_user
+from app.models import Step
+from tests.support import PARTIAL, PASSWORD, Client, add_user, record_pages
 
 EMAIL = "leder@example.org"
 # Cookies another application on the same host may set: a space, a quote, non-ASCII.
@@ -132,3 +133,21 @@ def test_a_validation_error_in_a_fragment_goes_to_the_message_area(client: Clien
     assert response.headers["HX-Retarget"] == "#messages"
     assert "Hemmelig aftale" not in response.text and "Tjek felterne" in response.text
     assert not response.text.lstrip().startswith("<!doctype")
+
+
+EXPORTS = ["export.pdf", "agreements.pdf", "export.md", "export.docx", "export.json"]
+
+
+def test_every_conversation_page_and_export_is_no_store(decks_client: Client) -> None:
+    conversation = record_pages.setup(decks_client)
+    url = f"/conversations/{conversation.id}"
+    paths = [url, *(f"{url}/{step.value}" for step in Step), f"{url}/share"]
+    paths += [f"{url}/{name}" for name in [*EXPORTS, "followup.ics"]]
+    paths += ["/", f"/employees/{conversation.employee_id}/records.zip"]
+    for path in paths:
+        for headers in ({}, PARTIAL):
+            response = decks_client.get(path, headers=headers)
+            assert response.status_code in (200, 204), (path, response.text)
+            assert "no-store" in response.headers["cache-control"], path
+    shared = decks_client.get(record_pages.share_link(decks_client, conversation.id or 0))
+    assert shared.status_code == 200 and "no-store" in shared.headers["cache-control"]
