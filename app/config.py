@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = 800 * 1024 * 1024
     max_form_bytes: int = 1024 * 1024
     max_image_pixels: int = 50_000_000
+    # A request body must arrive within this many seconds (a 408 otherwise): a slow client
+    # must not hold a worker. A deck of 800 MB over 100 Mbit/s takes about 65 s, hence the
+    # default; raise it for slow links.
+    max_body_seconds: float = Field(default=120, gt=0, le=3600)
 
     # Records (DESIGN §4): the name in the PDF header, and how long an employee's copy link lives.
     organisation_name: str = ""

@@ -84,7 +84,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     )
     app.add_middleware(_CsrfMiddleware, secret=secret, secure=settings.secure_cookies)
     app.add_middleware(
-        BodyLimit, max_bytes=settings.max_request_bytes, max_form_bytes=settings.max_form_bytes
+        BodyLimit,
+        max_bytes=settings.max_request_bytes,
+        max_form_bytes=settings.max_form_bytes,
+        max_seconds=settings.max_body_seconds,
     )
     app.add_middleware(
         LanguageSwitch, default=settings.default_language, secure=settings.secure_cookies

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,28 +55,33 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _plain_response(status: int, text: str) -> list[Message]:
+def _plain_response(status: int, text: str, *, close: bool = False) -> list[Message]:
     body = text.encode()
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        # The rest of the body may still be on its way: the connection cannot be reused.
+        headers.append((b"connection", b"close"))
     return [
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        },
+        {"type": "http.response.start", "status": status, "headers": headers},
         {"type": "http.response.body", "body": body},
     ]
 
 
 class BodyLimit:
-    """Caps request bodies: Starlette's form limits do not cover urlencoded bodies."""
+    """Caps request bodies: Starlette's form limits do not cover urlencoded bodies. The body
+    must also arrive within ``max_seconds`` of the app's first read: a client trickling a
+    body for minutes would otherwise hold a worker for as long as it likes."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_form_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, max_form_bytes: int, max_seconds: float = 60
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_form_bytes = max_form_bytes
+        self.max_seconds = max_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,23 +96,36 @@ class BodyLimit:
             await self._refuse(send, lang, limit)
             return
         received = 0
-        refused = False
+        refusal: RequestRefused | None = None
         started = False
+        deadline: float | None = None
+        body_done = False
 
         async def counting_receive() -> Message:
-            nonlocal received, refused
-            message = await receive()
+            nonlocal received, refusal, deadline, body_done
+            if body_done:
+                # After the body, a receive waits for the client to go away: no time limit.
+                return await receive()
+            if deadline is None:
+                deadline = anyio.current_time() + self.max_seconds
+            try:
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                    message = await receive()
+            except TimeoutError:
+                refusal = RequestTooSlow()
+                raise refusal from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > limit:
-                    refused = True
-                    raise RequestTooLarge
+                    refusal = RequestTooLarge()
+                    raise refusal
             return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if refused:
-                return  # the app's own error answer gives way to the 413 below
+            if refusal is not None:
+                return  # the app's own error answer gives way to the refusal below
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -114,9 +133,13 @@ class BodyLimit:
         try:
             await self.app(scope, counting_receive, guarded_send)
         except Exception:
-            if not refused:
+            if refusal is None:
                 raise
-        if refused and not started:
+        if isinstance(refusal, RequestTooSlow) and not started:
+            text = translate(lang, "The request took too long to arrive. Nothing was saved.")
+            for message in _plain_response(408, text, close=True):
+                await send(message)
+        elif refusal is not None and not started:
             await self._refuse(send, lang, limit)
 
     @staticmethod
@@ -130,7 +153,15 @@ class BodyLimit:
             await send(message)
 
 
-class RequestTooLarge(Exception):
+class RequestRefused(Exception):
+    pass
+
+
+class RequestTooLarge(RequestRefused):
+    pass
+
+
+class RequestTooSlow(RequestRefused):
     pass
 
 
