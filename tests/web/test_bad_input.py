@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app.models import Step
-from tests.support import PARTIAL, PASSWORD, Client, add_user, record_pages
+from tests.support import PARTIAL, PASSWORD, Client, add_user, deck_pages, record_pages
 
 EMAIL = "leder@example.org"
 # Cookies another application on the same host may set: a space, a quote, non-ASCII.
@@ -151,3 +151,17 @@ def test_every_conversation_page_and_export_is_no_store(decks_client: Client) ->
             assert "no-store" in response.headers["cache-control"], path
     shared = decks_client.get(record_pages.share_link(decks_client, conversation.id or 0))
     assert shared.status_code == 200 and "no-store" in shared.headers["cache-control"]
+
+
+def test_a_deeply_nested_deck_toml_is_refused_and_the_upload_page_still_works(
+    client: Client,
+) -> None:
+    facilitator = deck_pages.as_role(client, "facilitator")
+    deep = ("a = " + "[" * 50_000 + "]" * 50_000 + "\n").encode()
+    zip_data = deck_pages.zip_of(1, ("deck.toml", deep))
+    response = deck_pages.upload(facilitator, [("b.zip", zip_data)])
+    assert response.status_code == 303, response.text
+    report = facilitator.get(response.headers["location"])
+    assert report.status_code == 200
+    assert "deck.toml er indlejret for dybt" in report.text
+    assert facilitator.get("/decks/new").status_code == 200
