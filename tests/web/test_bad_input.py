@@ -4,11 +4,14 @@ language, stores nothing and never shows a server error."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from sqlmodel import select
 
-from app.models import Step
-from tests.support import PARTIAL, PASSWORD, Client, add_user, deck_pages, record_pages
+from app.db import write_session, write_transaction
+from app.models import Agreement, Conversation, Step
+from tests.support import PARTIAL, PASSWORD, Client, add_user, deck_pages, engine_of, record_pages
 
 EMAIL = "leder@example.org"
 # Cookies another application on the same host may set: a space, a quote, non-ASCII.
@@ -165,3 +168,62 @@ def test_a_deeply_nested_deck_toml_is_refused_and_the_upload_page_still_works(
     assert report.status_code == 200
     assert "deck.toml er indlejret for dybt" in report.text
     assert facilitator.get("/decks/new").status_code == 200
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01"])
+def test_a_conversation_date_outside_2000_to_2100_is_refused(
+    decks_client: Client, day: str
+) -> None:
+    add_user(decks_client, EMAIL)
+    decks_client.login(EMAIL)
+    response = decks_client.post_form("/conversations", {"employee": "Medarbejder", "date": day})
+    assert response.status_code == 422
+    assert "mellem år 2000 og 2100" in response.text
+    with write_session(engine_of(decks_client)) as session:
+        assert session.exec(select(Conversation)).all() == []
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_deadline_or_follow_up_date_outside_2000_to_2100_is_refused(
+    decks_client: Client, day: str
+) -> None:
+    conversation = record_pages.setup(decks_client, finish=False)
+    url = f"/conversations/{conversation.id}"
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    form = {"text": "Et kursus", "owner": "employee", "due": day}
+    agreement = decks_client.post(f"{url}/agreements", data=form, headers=headers)
+    assert agreement.status_code == 422
+    assert "mellem år 2000 og 2100" in agreement.text
+    follow_up = decks_client.post(f"{url}/follow-up", data={"follow_up_date": day}, headers=headers)
+    assert follow_up.status_code == 422
+    assert "mellem år 2000 og 2100" in follow_up.text
+    with write_session(engine_of(decks_client)) as session:
+        stored = session.get(Conversation, conversation.id)
+        assert stored is not None and stored.follow_up_date == conversation.follow_up_date
+        assert all(a.due != date.fromisoformat(day) for a in session.exec(select(Agreement)))
+
+
+def test_the_ics_copes_with_dates_already_stored_at_the_ends_of_the_calendar(
+    decks_client: Client,
+) -> None:
+    conversation = record_pages.setup(decks_client, finish=False)
+    with write_session(engine_of(decks_client)) as session, write_transaction(session):
+        stored = session.get(Conversation, conversation.id)
+        assert stored is not None
+        stored.follow_up_date = date.max
+        session.add(stored)
+        agreements = list(session.exec(select(Agreement)))
+        agreements[0].due, agreements[1].due = date.max, date.min
+        session.add_all(agreements)
+    finished = decks_client.post(
+        f"/conversations/{conversation.id}/finish",
+        headers={"x-csrftoken": decks_client.csrf},
+        follow_redirects=False,
+    )
+    assert finished.status_code == 303, finished.text
+    response = decks_client.get(f"/conversations/{conversation.id}/followup.ics")
+    assert response.status_code == 200
+    assert "DTSTART;VALUE=DATE:99991231" in response.text
+    for name in EXPORTS:
+        export = decks_client.get(f"/conversations/{conversation.id}/{name}")
+        assert export.status_code == 200, name
