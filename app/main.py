@@ -24,7 +24,7 @@ from app.accounts.routes import router as accounts_router
 from app.clock import Clock, utcnow
 from app.config import Settings
 from app.conversations.routes import router as conversations_router
-from app.db import make_engine
+from app.db import ValueOutOfRange, make_engine
 from app.decks.routes import router as decks_router
 from app.employees.routes import router as employees_router
 from app.errors import N_, DomainError, NotFound
@@ -214,7 +214,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error_page(request, 403)
 
     @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> Response:
+    @app.exception_handler(ValueOutOfRange)
+    async def _not_found(request: Request, exc: NotFound | ValueOutOfRange) -> Response:
+        # ValueOutOfRange: an id or number beyond what the database holds names nothing.
         return _error_page(request, 404)
 
     @app.exception_handler(StarletteHTTPException)

@@ -227,3 +227,38 @@ def test_the_ics_copes_with_dates_already_stored_at_the_ends_of_the_calendar(
     for name in EXPORTS:
         export = decks_client.get(f"/conversations/{conversation.id}/{name}")
         assert export.status_code == 200, name
+
+
+HUGE = ["99999999999999999999999", "9223372036854775808", "3000000000", "-9223372036854775809"]
+
+
+@pytest.mark.parametrize("number", HUGE)
+def test_a_number_beyond_the_database_range_is_a_404_page(
+    decks_client: Client, number: str
+) -> None:
+    conversation = record_pages.setup(decks_client, finish=False)
+    url = f"/conversations/{conversation.id}"
+    headers = {"x-csrftoken": decks_client.csrf}
+    answers = [
+        decks_client.get(f"/conversations/{number}/start"),
+        decks_client.get(f"/conversations/{number}/export.json"),
+        decks_client.get(f"/employees/{number}/records.zip"),
+        decks_client.post(f"{url}/status/{number}", headers=headers),
+        decks_client.post(f"{url}/board/glad", data={"card_id": number}, headers=headers),
+        decks_client.post(f"/employees/{number}", data={"name": "X"}, headers=headers),
+    ]
+    if not number.startswith("-"):  # the card field takes ids; a sign makes it no id at all
+        answers.append(
+            decks_client.post(
+                f"{url}/agreements",
+                data={"text": "Et kursus", "owner": "both", "cards": number},
+                headers=headers,
+            )
+        )
+    facilitator = deck_pages.as_role(decks_client, "facilitator")
+    answers.append(facilitator.post(f"/decks/status/cards/{number}/remove", headers=headers))
+    for response in answers:
+        assert response.status_code in (404, 422), (response.url, response.text[:300])
+        assert response.headers["content-type"].startswith("text/html"), response.url
+    with write_session(engine_of(decks_client)) as session:
+        assert len(session.exec(select(Agreement)).all()) == 3
