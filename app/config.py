@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app import PROJECT_DIR
 
@@ -28,6 +29,11 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     cards_dir: Path = PROJECT_DIR / "cards"
     load_default_decks: bool = True
+
+    # Host names this server answers to (the Host header is checked on every request, 400
+    # otherwise), besides the loopback names and the host of base_url when that is set.
+    # Comma-separated; "*" turns the check off, for a proxy in front that does it.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
 
     session_idle_minutes: int = 60
     secure_cookies: bool = False
@@ -72,6 +78,13 @@ class Settings(BaseSettings):
             raise ValueError("secret_key must be at least 32 characters")
         return value
 
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return (
+            [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) else value
+        )
+
     @field_validator("smtp_host", "smtp_user", "smtp_password")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
@@ -83,6 +96,24 @@ class Settings(BaseSettings):
         if self.smtp_host and "@" not in self.smtp_from:
             raise ValueError("smtp_from must be an e-mail address when smtp_host is set")
         return self
+
+    @property
+    def configured_base_url(self) -> str | None:
+        """base_url when the operator set it: links that leave the app (the employee's copy
+        link, its QR code) are built from it, never from the request's Host header. Unset
+        (local use), they follow the request, whose host TrustedHosts has checked."""
+        return self.base_url.rstrip("/") if "base_url" in self.model_fields_set else None
+
+    @property
+    def trusted_hosts(self) -> frozenset[str]:
+        """The Host names requests may carry (app.security.TrustedHosts). Loopback names are
+        always trusted: a link to them reaches nobody else. A request with another Host (a
+        forged "Host: evil.example") is refused before any link or redirect is made from it."""
+        hosts = {"localhost", "127.0.0.1", "::1", *(h.lower() for h in self.allowed_hosts)}
+        configured = self.configured_base_url
+        if configured and (name := urlsplit(configured).hostname):
+            hosts.add(name)
+        return frozenset(hosts)
 
     @property
     def email_enabled(self) -> bool:

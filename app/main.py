@@ -32,7 +32,7 @@ from app.i18n import translate
 from app.media.routes import router as media_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
-from app.security import BodyLimit, LanguageSwitch, SecurityHeaders
+from app.security import BodyLimit, LanguageSwitch, SecurityHeaders, TrustedHosts
 from app.web import redirect, render
 
 log = logging.getLogger("arbejdsglaede")
@@ -73,7 +73,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 
-    # Outermost last: headers on everything, then language, body caps, CSRF, session.
+    # Outermost last: headers on everything, then language, the Host check, body caps, CSRF,
+    # session.
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         max_form_bytes=settings.max_form_bytes,
         max_seconds=settings.max_body_seconds,
     )
+    app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
     app.add_middleware(
         LanguageSwitch, default=settings.default_language, secure=settings.secure_cookies
     )

@@ -165,6 +165,41 @@ class RequestTooSlow(RequestRefused):
     pass
 
 
+def is_trusted_host(host: str, trusted: frozenset[str]) -> bool:
+    """Whether a Host header (``name``, ``name:port`` or ``[v6]:port``) names a trusted
+    host; ``*`` in ``trusted`` trusts any."""
+    if "*" in trusted:
+        return True
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    return bool(name) and name in trusted
+
+
+class TrustedHosts:
+    """Refuses a request whose Host header is not one of ours (400): links, QR codes and
+    redirects built from the request can then never point to another site."""
+
+    def __init__(self, app: ASGIApp, *, trusted: frozenset[str]) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+        if is_trusted_host(host, self.trusted):
+            await self.app(scope, receive, send)
+            return
+        lang = scope.get("state", {}).get("lang", "da")
+        text = translate(lang, "This server does not answer to that address.")
+        for message in _plain_response(400, text):
+            await send(message)
+
+
 class LanguageSwitch:
     """``?lang=en`` or ``?lang=da`` switches for the session, also on a redirect."""
 

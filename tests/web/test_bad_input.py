@@ -5,13 +5,27 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from app.config import Settings
 from app.db import write_session, write_transaction
 from app.models import Agreement, Conversation, Step
-from tests.support import PARTIAL, PASSWORD, Client, add_user, deck_pages, engine_of, record_pages
+from app.security import is_trusted_host
+from tests.support import (
+    PARTIAL,
+    PASSWORD,
+    Client,
+    FakeClock,
+    add_user,
+    deck_pages,
+    engine_of,
+    make_client,
+    make_settings,
+    record_pages,
+)
 
 EMAIL = "leder@example.org"
 # Cookies another application on the same host may set: a space, a quote, non-ASCII.
@@ -262,3 +276,68 @@ def test_a_number_beyond_the_database_range_is_a_404_page(
         assert response.headers["content-type"].startswith("text/html"), response.url
     with write_session(engine_of(decks_client)) as session:
         assert len(session.exec(select(Agreement)).all()) == 3
+
+
+EVIL = {"host": "evil.example"}
+
+
+def test_a_foreign_host_header_is_refused_before_any_link_is_made(decks_client: Client) -> None:
+    conversation = record_pages.setup(decks_client)
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf, **EVIL}
+    share = decks_client.post(f"/conversations/{conversation.id}/share", headers=headers)
+    assert share.status_code == 400
+    assert "evil.example" not in share.text and "adresse" in share.text
+    page = decks_client.get(f"/conversations/{conversation.id}/share", headers=EVIL)
+    assert page.status_code == 400 and "evil.example" not in page.text
+    logout = decks_client.post(
+        "/logout", headers={"x-csrftoken": decks_client.csrf, **EVIL}, follow_redirects=False
+    )
+    assert logout.status_code == 400 and "location" not in logout.headers
+    login = decks_client.get("/conversations/new", headers=EVIL, follow_redirects=False)
+    assert login.status_code == 400 and "location" not in login.headers
+    # The same client on the trusted address is still logged in: nothing happened.
+    assert decks_client.get(f"/conversations/{conversation.id}/start").status_code == 200
+
+
+def test_links_and_the_qr_code_are_built_from_the_base_url(
+    settings_with_decks: Settings, clock: FakeClock
+) -> None:
+    settings = settings_with_decks.model_copy(
+        update={"base_url": "https://mus.example.dk", "allowed_hosts": ["testserver"]}
+    )
+    with make_client(settings, clock) as client:
+        conversation = record_pages.setup(client)
+        link = record_pages.share_link(client, conversation.id or 0)
+        assert link.startswith("https://mus.example.dk/r/")
+        fragment = client.get(f"/conversations/{conversation.id}/share").text
+        assert "https://mus.example.dk/r/" in fragment and "testserver" not in fragment
+        logout = client.post(
+            "/logout", headers={"x-csrftoken": client.csrf}, follow_redirects=False
+        )
+        assert logout.headers["location"] == "/login"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "allowed", "host", "trusted"),
+    [
+        ("", [], "127.0.0.1:8000", True),
+        ("", [], "localhost", True),
+        ("", [], "[::1]:8000", True),
+        ("", [], "evil.example", False),
+        ("", [], "", False),
+        ("https://mus.example.dk", [], "mus.example.dk", True),
+        ("https://mus.example.dk", [], "MUS.example.dk:443", True),
+        ("https://mus.example.dk", [], "evil.example", False),
+        ("https://mus.example.dk", [], "mus.example.dk.evil.example", False),
+        ("", ["hr.example.dk"], "hr.example.dk", True),
+        ("", ["*"], "anything.example", True),
+    ],
+)
+def test_which_hosts_are_trusted(
+    tmp_path: Path, base_url: str, allowed: list[str], host: str, trusted: bool
+) -> None:
+    values: dict[str, object] = {"allowed_hosts": allowed}
+    if base_url:
+        values["base_url"] = base_url
+    settings = make_settings(tmp_path, **values)
+    assert is_trusted_host(host, settings.trusted_hosts) is trusted
