@@ -228,32 +228,31 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
         message = translate(request.state.lang, exc.message, **exc.params)
-        return _message(request, message, exc.status_code, reload=exc.params.get("stale", False))
+        return render(
+            request,
+            "pages/error.html",
+            {
+                "status": exc.status_code,
+                "message": message,
+                "kind": "error",
+                "reload": exc.params.get("stale", False),
+            },
+            block="message",
+            status_code=exc.status_code,
+            # Read by htmx only: the message goes to the page's message area.
+            headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        # FastAPI's own answer is JSON that repeats the input, a password included: only
-        # a message, never what was sent.
-        message = translate(request.state.lang, INVALID_REQUEST)
-        return _message(request, message, 422)
+        # FastAPI's own answer is JSON that repeats the input, a password included: a message
+        # as a DomainError's, never what was sent.
+        return await _domain_error(request, DomainError(INVALID_REQUEST))
 
 
 INVALID_REQUEST = N_(
     "Some of what was sent is missing or not valid. Check the fields and try again."
 )
-
-
-def _message(request: Request, message: str, status: int, *, reload: bool = False) -> Response:
-    """A refusal: in the page's message area for htmx, the error page otherwise."""
-    return render(
-        request,
-        "pages/error.html",
-        {"status": status, "message": message, "kind": "error", "reload": reload},
-        block="message",
-        status_code=status,
-        # Read by htmx only: the message goes to the page's message area.
-        headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
-    )
 
 
 ERROR_MESSAGES = {
