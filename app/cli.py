@@ -28,6 +28,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if "base_url" not in settings.model_fields_set:
         # The printed setup link should point where this server actually listens.
         settings = settings.model_copy(update={"base_url": f"http://{args.host}:{args.port}"})
+        # Derived, not configured: links and the trusted hosts still follow the settings.
+        settings.model_fields_set.discard("base_url")
     uvicorn.run(
         create_app(settings),
         host=args.host,

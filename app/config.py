@@ -6,6 +6,7 @@ import ipaddress
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -30,6 +31,11 @@ class Settings(BaseSettings):
     cards_dir: Path = PROJECT_DIR / "cards"
     load_default_decks: bool = True
 
+    # Host names this server answers to (the Host header is checked on every request, 400
+    # otherwise), besides the loopback names and the host of base_url when that is set.
+    # Comma-separated; "*" turns the check off, for a proxy in front that does it.
+    allowed_hosts: Annotated[list[str], NoDecode] = []
+
     session_idle_minutes: int = 60
     # However busy, a session ends this long after its login (DESIGN §6).
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
@@ -49,6 +55,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = 800 * 1024 * 1024
     max_form_bytes: int = 1024 * 1024
     max_image_pixels: int = 50_000_000
+    # A request body must arrive within this many seconds (a 408 otherwise): a slow client
+    # must not hold a worker. A deck of 800 MB over 100 Mbit/s takes about 65 s, hence the
+    # default; raise it for slow links.
+    max_body_seconds: float = Field(default=120, gt=0, le=3600)
 
     # Records (DESIGN §4): the name in the PDF header, and how long an employee's copy link lives.
     organisation_name: str = ""
@@ -93,6 +103,13 @@ class Settings(BaseSettings):
                 )  # ValueError: refused
         return networks
 
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return (
+            [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) else value
+        )
+
     @field_validator("smtp_host", "smtp_user", "smtp_password")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
@@ -104,6 +121,24 @@ class Settings(BaseSettings):
         if self.smtp_host and "@" not in self.smtp_from:
             raise ValueError("smtp_from must be an e-mail address when smtp_host is set")
         return self
+
+    @property
+    def configured_base_url(self) -> str | None:
+        """base_url when the operator set it: links that leave the app (the employee's copy
+        link, its QR code) are built from it, never from the request's Host header. Unset
+        (local use), they follow the request, whose host TrustedHosts has checked."""
+        return self.base_url.rstrip("/") if "base_url" in self.model_fields_set else None
+
+    @property
+    def trusted_hosts(self) -> frozenset[str]:
+        """The Host names requests may carry (app.security.TrustedHosts). Loopback names are
+        always trusted: a link to them reaches nobody else. A request with another Host (a
+        forged "Host: evil.example") is refused before any link or redirect is made from it."""
+        hosts = {"localhost", "127.0.0.1", "::1", *(h.lower() for h in self.allowed_hosts)}
+        configured = self.configured_base_url
+        if configured and (name := urlsplit(configured).hostname):
+            hosts.add(name)
+        return frozenset(hosts)
 
     @property
     def email_enabled(self) -> bool:

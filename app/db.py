@@ -10,18 +10,38 @@ from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 5000
 
 
+class ValueOutOfRange(Exception):
+    """A number the database cannot hold (an id of 23 digits in a URL or a form): whatever
+    it names cannot exist. The app answers it as "not found"."""
+
+
+def _out_of_range(context: ExceptionContext) -> None:
+    error = context.original_exception
+    # SQLite's driver refuses an int beyond 64 bits before sending it; PostgreSQL refuses a
+    # value beyond its column's type (4 bytes for INTEGER) with SQLSTATE 22003.
+    if (isinstance(error, OverflowError) and "SQLite INTEGER" in str(error)) or getattr(
+        error, "sqlstate", None
+    ) == "22003":
+        raise ValueOutOfRange() from error
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and immediate write transactions."""
+    """An engine for ``url``; SQLite gets WAL, foreign keys and immediate write transactions.
+    On both, a number out of the database's range raises ValueOutOfRange."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "handle_error", _out_of_range)
+        return engine
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs
     )
+    event.listen(engine, "handle_error", _out_of_range)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

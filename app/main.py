@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -10,8 +11,10 @@ from urllib.parse import quote
 from anyio import to_thread
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import assets, bootstrap
@@ -21,7 +24,7 @@ from app.admin.routes import router as admin_router
 from app.clock import Clock, utcnow
 from app.config import Settings
 from app.conversations.routes import router as conversations_router
-from app.db import make_engine
+from app.db import ValueOutOfRange, make_engine
 from app.decks.routes import router as decks_router
 from app.employees.routes import router as employees_router
 from app.errors import N_, DomainError, NotFound
@@ -29,7 +32,7 @@ from app.i18n import translate
 from app.media.routes import router as media_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
-from app.security import BodyLimit, LanguageSwitch, SecurityHeaders
+from app.security import BodyLimit, LanguageSwitch, SecurityHeaders, TrustedHosts
 from app.web import redirect, render
 
 log = logging.getLogger("arbejdsglaede")
@@ -69,12 +72,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 
-    # Outermost last: headers on everything, then language, body caps, CSRF. The login
-    # session is no middleware: app.accounts.deps reads it from the server for each request.
+    # Outermost last: headers on everything, then language, the Host check, body caps, CSRF.
+    # The login session is no middleware: app.accounts.deps reads it from the server for each
+    # request.
     app.add_middleware(_CsrfMiddleware, secret=secret, secure=settings.secure_cookies)
     app.add_middleware(
-        BodyLimit, max_bytes=settings.max_request_bytes, max_form_bytes=settings.max_form_bytes
+        BodyLimit,
+        max_bytes=settings.max_request_bytes,
+        max_form_bytes=settings.max_form_bytes,
+        max_seconds=settings.max_body_seconds,
     )
+    app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
     app.add_middleware(
         LanguageSwitch, default=settings.default_language, secure=settings.secure_cookies
     )
@@ -84,11 +92,19 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
 
 class _CsrfMiddleware:
     """asgi-csrf (form field ``csrftoken``, header ``x-csrftoken``) with a page in the user's
-    language when the token does not match."""
+    language when the token does not match.
+
+    asgi-csrf decides on a copy of the request's headers cut down to what it should see
+    (``_csrf_view``); the app behind it gets the request's own headers back."""
 
     def __init__(self, app: ASGIApp, *, secret: str, secure: bool) -> None:
+        async def with_own_headers(scope: Scope, receive: Receive, send: Send) -> None:
+            scope[_PASSED].append(True)
+            await app({**scope, "headers": scope[_OWN_HEADERS]}, receive, send)
+
+        self.inner = app
         self.app = asgi_csrf(
-            app,
+            with_own_headers,
             signing_secret=secret,
             always_protect=CSRF_PROTECTED_WITHOUT_COOKIES,
             cookie_secure=secure,
@@ -96,12 +112,60 @@ class _CsrfMiddleware:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _multipart_without_token_header(scope):
-            # asgi-csrf's own multipart reader breaks on python-multipart 0.0.3x (a 500), so a
-            # multipart POST must carry the token in the header; our upload JS and htmx do.
+        if scope["type"] != "http":
+            await self.inner(scope, receive, send)
+            return
+        if _multipart_without_token_header(scope):
+            # A multipart POST must carry the token in the header; our upload JS and htmx do.
             await _csrf_failed(scope, send, None)
             return
-        await self.app(scope, receive, send)
+        headers = scope.get("headers", [])
+        passed: list[bool] = []
+        view = {**scope, "headers": _csrf_view(headers), _OWN_HEADERS: headers, _PASSED: passed}
+        try:
+            await self.app(view, receive, send)
+        except (UnicodeDecodeError, ValueError, AssertionError):
+            if passed:
+                raise
+            # asgi-csrf could not read the body (not UTF-8, or the client went away): the
+            # token cannot have matched.
+            await _csrf_failed(scope, send, None)
+
+
+_OWN_HEADERS = "arbejdsglaede.headers"
+_PASSED = "arbejdsglaede.csrf_passed"
+# What SimpleCookie, asgi-csrf's strict parser, accepts without complaint (RFC 6265 tokens,
+# no space, quote, comma, semicolon or non-ASCII).
+_PLAIN_COOKIE_NAME = re.compile(r"[A-Za-z0-9!#%&'*+\-.^_`|~]+")
+_PLAIN_COOKIE_VALUE = re.compile(r"[A-Za-z0-9!#$%&'()*+\-./:<=>?@^_`{|}~]*")
+
+
+def _csrf_view(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers asgi-csrf decides on:
+    - cookies read leniently (as Starlette reads them), and only the plain ones: one
+      malformed cookie of another application on the same host made SimpleCookie drop ours,
+      and every form failed;
+    - no Authorization: asgi-csrf lets any ``Bearer`` request through unchecked, and this
+      app has no API that would use one;
+    - a multipart body under another name: asgi-csrf's own multipart reader breaks on
+      python-multipart 0.0.3x (a 500), so a multipart request passes on its header only."""
+    view: list[tuple[bytes, bytes]] = []
+    for key, value in headers:
+        if key == b"authorization":
+            continue
+        if key == b"cookie":
+            plain = [
+                f"{name}={text}"
+                for name, text in cookie_parser(value.decode("latin-1")).items()
+                if _PLAIN_COOKIE_NAME.fullmatch(name) and _PLAIN_COOKIE_VALUE.fullmatch(text)
+            ]
+            if plain:
+                view.append((key, "; ".join(plain).encode("latin-1")))
+            continue
+        if key == b"content-type" and value.split(b";")[0].strip() == b"multipart/form-data":
+            value = b"application/x-multipart-checked-by-header"
+        view.append((key, value))
+    return view
 
 
 def _multipart_without_token_header(scope: Scope) -> bool:
@@ -144,7 +208,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error_page(request, 403)
 
     @app.exception_handler(NotFound)
-    async def _not_found(request: Request, exc: NotFound) -> Response:
+    @app.exception_handler(ValueOutOfRange)
+    async def _not_found(request: Request, exc: NotFound | ValueOutOfRange) -> Response:
+        # ValueOutOfRange: an id or number beyond what the database holds names nothing.
         return _error_page(request, 404)
 
     @app.exception_handler(StarletteHTTPException)
@@ -168,6 +234,17 @@ def _add_error_handlers(app: FastAPI) -> None:
             # Read by htmx only: the message goes to the page's message area.
             headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer is JSON that repeats the input, a password included: a message
+        # as a DomainError's, never what was sent.
+        return await _domain_error(request, DomainError(INVALID_REQUEST))
+
+
+INVALID_REQUEST = N_(
+    "Some of what was sent is missing or not valid. Check the fields and try again."
+)
 
 
 ERROR_MESSAGES = {

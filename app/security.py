@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
+import anyio
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,36 +43,45 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {key for key, _ in message.get("headers", [])}
+                present = {key.lower() for key, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.headers if k not in present]
+                if b"cache-control" not in present:
+                    # Pages and exports carry an employee's words (DESIGN §6): no browser or
+                    # proxy keeps them. Static files and images set their own caching.
+                    extra.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
-def _plain_response(status: int, text: str) -> list[Message]:
+def _plain_response(status: int, text: str, *, close: bool = False) -> list[Message]:
     body = text.encode()
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        # The rest of the body may still be on its way: the connection cannot be reused.
+        headers.append((b"connection", b"close"))
     return [
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        },
+        {"type": "http.response.start", "status": status, "headers": headers},
         {"type": "http.response.body", "body": body},
     ]
 
 
 class BodyLimit:
-    """Caps request bodies: Starlette's form limits do not cover urlencoded bodies."""
+    """Caps request bodies: Starlette's form limits do not cover urlencoded bodies. The body
+    must also arrive within ``max_seconds`` of the app's first read: a client trickling a
+    body for minutes would otherwise hold a worker for as long as it likes."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_form_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, max_form_bytes: int, max_seconds: float = 60
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_form_bytes = max_form_bytes
+        self.max_seconds = max_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,23 +96,36 @@ class BodyLimit:
             await self._refuse(send, lang, limit)
             return
         received = 0
-        refused = False
+        refusal: RequestRefused | None = None
         started = False
+        deadline: float | None = None
+        body_done = False
 
         async def counting_receive() -> Message:
-            nonlocal received, refused
-            message = await receive()
+            nonlocal received, refusal, deadline, body_done
+            if body_done:
+                # After the body, a receive waits for the client to go away: no time limit.
+                return await receive()
+            if deadline is None:
+                deadline = anyio.current_time() + self.max_seconds
+            try:
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                    message = await receive()
+            except TimeoutError:
+                refusal = RequestTooSlow()
+                raise refusal from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > limit:
-                    refused = True
-                    raise RequestTooLarge
+                    refusal = RequestTooLarge()
+                    raise refusal
             return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if refused:
-                return  # the app's own error answer gives way to the 413 below
+            if refusal is not None:
+                return  # the app's own error answer gives way to the refusal below
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
@@ -110,9 +133,13 @@ class BodyLimit:
         try:
             await self.app(scope, counting_receive, guarded_send)
         except Exception:
-            if not refused:
+            if refusal is None:
                 raise
-        if refused and not started:
+        if isinstance(refusal, RequestTooSlow) and not started:
+            text = translate(lang, "The request took too long to arrive. Nothing was saved.")
+            for message in _plain_response(408, text, close=True):
+                await send(message)
+        elif refusal is not None and not started:
             await self._refuse(send, lang, limit)
 
     @staticmethod
@@ -126,8 +153,51 @@ class BodyLimit:
             await send(message)
 
 
-class RequestTooLarge(Exception):
+class RequestRefused(Exception):
     pass
+
+
+class RequestTooLarge(RequestRefused):
+    pass
+
+
+class RequestTooSlow(RequestRefused):
+    pass
+
+
+def is_trusted_host(host: str, trusted: frozenset[str]) -> bool:
+    """Whether a Host header (``name``, ``name:port`` or ``[v6]:port``) names a trusted
+    host; ``*`` in ``trusted`` trusts any."""
+    if "*" in trusted:
+        return True
+    name = host.strip().lower()
+    if name.startswith("["):
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    return bool(name) and name in trusted
+
+
+class TrustedHosts:
+    """Refuses a request whose Host header is not one of ours (400): links, QR codes and
+    redirects built from the request can then never point to another site."""
+
+    def __init__(self, app: ASGIApp, *, trusted: frozenset[str]) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        host = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+        if is_trusted_host(host, self.trusted):
+            await self.app(scope, receive, send)
+            return
+        lang = scope.get("state", {}).get("lang", "da")
+        text = translate(lang, "This server does not answer to that address.")
+        for message in _plain_response(400, text):
+            await send(message)
 
 
 class LanguageSwitch:

@@ -72,6 +72,15 @@ def _leaf_routes(routes: list[BaseRoute]) -> Iterator[BaseRoute]:
             yield route
 
 
+def absolute_url(request: Request, name: str, /, **params: Any) -> str:
+    """An address for use outside the app (the employee's copy link and its QR code): from
+    ARBEJDSGLAEDE_BASE_URL when it is set, else from the request, whose Host header
+    app.security.TrustedHosts has checked."""
+    path = path_for(request.app, name, **params)
+    base = request.app.state.settings.configured_base_url or str(request.base_url).rstrip("/")
+    return f"{base}{path}"
+
+
 @pass_context
 def _url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     """A path, not an absolute URL: correct behind any proxy, and shorter."""

@@ -176,6 +176,7 @@ def create_conversation(
     status_deck_id: int | None,
     inspiration_deck_id: int | None,
 ) -> Conversation:
+    check_day(on)
     employee = find_or_add_employee(session, leader_id=leader_id, name=employee_name)
     decks = {}
     for purpose, chosen in (
@@ -199,6 +200,21 @@ def create_conversation(
     session.add(conversation)
     session.flush()
     return conversation
+
+
+# Dates a conversation, a deadline or a follow-up may have: a mistyped year (9999, 0001) is
+# refused here instead of breaking the date arithmetic and calendar export later.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def check_day(day: date | None) -> None:
+    """A date within FIRST_YEAR..LAST_YEAR, or none."""
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(
+            N_("Choose a date between the years %(first)d and %(last)d."),
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+        )
 
 
 def add_months(day: date, months: int) -> date:
@@ -658,6 +674,7 @@ def _checked_agreement(
     check_text(text, limit=MAX_AGREEMENT)
     if data.owner not in set(Owner):
         raise DomainError(N_("Choose who is responsible: the employee, the leader or both."))
+    check_day(data.due)
     area = data.strategic_area.strip()
     if len(area) > MAX_AREA:
         raise DomainError(N_("The strategic focus area is too long."))
@@ -912,6 +929,7 @@ def set_follow_up_date(
     session: Session, *, leader_id: int, conversation_id: int, day: date | None
 ) -> None:
     conversation = own_open_conversation(session, leader_id, conversation_id)
+    check_day(day)
     if day is not None and day < conversation.date:
         raise DomainError(N_("The follow-up date must come after the conversation."))
     conversation.follow_up_date = day

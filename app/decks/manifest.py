@@ -90,6 +90,10 @@ def parse_manifest(text: str, *, default_name: str) -> Manifest:
     """The manifest, or a DomainError naming the line or key that is wrong."""
     try:
         data = tomllib.loads(text)
+    except RecursionError as error:
+        # tomllib parses nested arrays and tables recursively: thousands of brackets deep
+        # exhaust the stack. No deck needs more than a few levels.
+        raise DomainError(N_("deck.toml is nested too deeply.")) from error
     except tomllib.TOMLDecodeError as error:
         # Python 3.11 puts the position only into the message: "... (at line 3, column 11)".
         found = re.search(r"^(.*?)\s*\(at line (\d+), column \d+\)", str(error))

@@ -63,9 +63,12 @@ def render_ics(record: dict[str, Any], view: dict[str, Any], *, now: datetime) -
         event = Event()
         event.add("uid", f"agreement-{agreement['id']}@{UID_DOMAIN}")
         event.add("dtstamp", stamp)
-        # All-day: DTSTART as a DATE and DTEND the day after (RFC 5545 §3.6.1).
+        # All-day: DTSTART as a DATE and DTEND the day after (RFC 5545 §3.6.1). A deadline
+        # stored before dates were checked may be the calendar's last day, which has no day
+        # after: without DTEND an all-day event lasts one day all the same.
         event.add("dtstart", due)
-        event.add("dtend", due + timedelta(days=1))
+        if due < date.max:
+            event.add("dtend", due + timedelta(days=1))
         event.add("summary", translate(lang, DEADLINE_SUMMARY, text=_short(agreement["text"])))
         facts = f"{t['responsible']}: {shown['owner']}"
         if agreement["strategic_area"]:

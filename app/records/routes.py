@@ -26,7 +26,7 @@ from app.models import User
 from app.records import audit, exports, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
-from app.web import path_for, render
+from app.web import absolute_url, path_for, render
 
 router = APIRouter()
 # Personal data: never kept by a browser or proxy cache.
@@ -151,7 +151,7 @@ def records_employee_zip(
 
 
 def _share_url(request: Request) -> Callable[[str], str]:
-    return lambda token: str(request.url_for("records_shared", token=token))
+    return lambda token: absolute_url(request, "records_shared", token=token)
 
 
 def _share_context(

@@ -49,6 +49,8 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
         "secret_key": "test-secret-key-that-is-long-enough-0123456789",
         "load_default_decks": False,
         "cards_dir": data_dir / "no-cards",
+        # TestClient's host; a real server is reached at its base_url or a loopback name.
+        "allowed_hosts": ["testserver"],
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

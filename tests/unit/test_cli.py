@@ -125,3 +125,21 @@ def test_the_server_keeps_a_tablets_connection_through_a_pause(
     assert cli.main(["serve", "--port", "8123"]) == 0
     assert served["port"] == 8123
     assert served["timeout_keep_alive"] >= 60
+
+
+def test_serve_on_all_addresses_does_not_make_them_the_public_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The setup link follows --host and --port, but a link for the employee is never built
+    from 0.0.0.0, nor is 0.0.0.0 a trusted Host: only a configured base URL is."""
+    import uvicorn
+
+    from app import cli
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(app=app))
+    monkeypatch.setenv("ARBEJDSGLAEDE_DATA_DIR", str(tmp_path / "var"))
+    assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123"]) == 0
+    settings = served["app"].state.settings
+    assert settings.base_url == "http://0.0.0.0:8123"
+    assert settings.configured_base_url is None and "0.0.0.0" not in settings.trusted_hosts

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
@@ -42,6 +43,10 @@ from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant, Uplo
 
 log = logging.getLogger(__name__)
 KEEP_FOR = timedelta(hours=24)
+# What the report says of an upload whose checking failed unexpectedly (_never_stuck).
+CHECK_FAILED = N_(
+    "This upload could not be checked. Upload the files again, or discard it and start anew."
+)
 # A processing that has not moved for this long was cut off (a restart): say so.
 STALLED_AFTER = timedelta(minutes=10)
 
@@ -127,8 +132,10 @@ def receive_upload(
     upload = _new_upload(
         session, key=key, owner_id=owner_id, files=files, default_name=default_name, now=now
     )
-    _stage(session, upload, files, limits=limits, clock=clock or (lambda: now))
-    return finish(session, upload=upload, now=(clock or (lambda: now))())
+    with _never_stuck(session, upload, now=now):
+        _stage(session, upload, files, limits=limits, clock=clock or (lambda: now))
+        return finish(session, upload=upload, now=(clock or (lambda: now))())
+    return _refused_upload(session, key=upload.key, owner_id=owner_id)
 
 
 @writes
@@ -184,8 +191,32 @@ def add_files(
         upload.status = UploadStatus.processing
         upload.expires_at = now + KEEP_FOR
         session.add(upload)
-    _stage(session, upload, files, limits=limits, clock=lambda: now, as_name=as_name)
-    return finish(session, upload=upload, now=now)
+    with _never_stuck(session, upload, now=now):
+        _stage(session, upload, files, limits=limits, clock=lambda: now, as_name=as_name)
+        return finish(session, upload=upload, now=now)
+    return _refused_upload(session, key=key, owner_id=owner_id)
+
+
+@contextmanager
+def _never_stuck(session: Session, upload: DeckUpload, *, now: datetime) -> Iterator[None]:
+    """An upload whose checking fails for a reason nobody foresaw (a bug, a file no check
+    knows) ends refused, and its report says so (``CHECK_FAILED``): it is never left in
+    processing for ever. A refusal the facilitator can act on still reaches them."""
+    try:
+        yield
+    except Exception as error:
+        upload_id = upload.id
+        with write_transaction(session):
+            stuck = session.get(DeckUpload, upload_id)
+            if stuck is not None and stuck.status == UploadStatus.processing:
+                stuck.status = UploadStatus.refused
+                # Fewer files done than received marks a check that did not finish (check()).
+                stuck.done = 0
+                stuck.updated_at = now
+                session.add(stuck)
+        if isinstance(error, DomainError):
+            raise
+        log.exception("upload %s could not be checked", upload_id)
 
 
 @writes
@@ -410,6 +441,9 @@ def check(session: Session, upload: DeckUpload) -> Checked:
             problems.append(FileProblem(f.name, f.problem, _params(f.problem_params)))
     entries, missing = match_manifest(manifest, [f.name for f in images])
     problems += missing
+    if upload.status == UploadStatus.refused and upload.done < upload.total:
+        # Refused before every file was counted: its checking failed (_never_stuck).
+        problems.insert(0, FileProblem("", CHECK_FAILED, {}))
     by_name = {f.name: f for f in images}
     seen: dict[str, str] = {}
     matched: list[tuple[CardEntry, DeckUploadFile]] = []

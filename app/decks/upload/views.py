@@ -168,7 +168,9 @@ def report(session: Session, *, upload: DeckUpload, now: datetime) -> Report:
     flagged: set[str] = set()
     for problem in checked.problems:
         row = by_name.get(problem.file)
-        if problem.file == MANIFEST and row is None:
+        if not problem.file:
+            kind = "upload"  # the upload as a whole (service.CHECK_FAILED)
+        elif problem.file == MANIFEST and row is None:
             kind = "manifest"
         elif row is None:
             kind = "missing"
