@@ -16,13 +16,14 @@ from app.models.conversations import (
 )
 from app.models.decks import Card, Deck, DeckPurpose, DeckStatus
 from app.models.media import Image, ImageVariant
-from app.models.records import AuditEvent, RecordShare
+from app.models.records import AuditEvent, AuditRetention, RecordShare
 
 __all__ = [
     "Agreement",
     "AgreementCard",
     "AgreementStatus",
     "AuditEvent",
+    "AuditRetention",
     "BoardRow",
     "Card",
     "Conversation",

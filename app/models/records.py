@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -49,3 +50,27 @@ class AuditEvent(SQLModel, table=True):
     conversation_id: int | None = Field(default=None, index=True)
     employee_id: int | None = Field(default=None, index=True)
     share_id: int | None = None
+    # The address the request came from (the app's one address helper): who, when, what, where.
+    address: str = Field(default="", max_length=64)
+
+
+# The database itself keeps the audit log append-only (migration 0010): a trigger on
+# audit_events refuses every UPDATE, and every DELETE of an entry younger than the audit
+# retention held in the one row of this table, read by the trigger against the database's own
+# clock. The retention purge can therefore delete only what is due, and nothing else in the
+# app, by mistake or by an injected statement, can change or thin out the log. With the row
+# missing the trigger keeps everything for a thousand years: it fails closed.
+DEFAULT_RETENTION_YEARS = 5
+
+
+class AuditRetention(SQLModel, table=True):
+    """How long audit entries are kept: one row (id 1), written from the settings at start."""
+
+    __tablename__ = "audit_retention"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="audit_retention_one_row"),
+        CheckConstraint("audit_years >= 1", name="audit_retention_at_least_a_year"),
+    )
+
+    id: int = Field(default=1, primary_key=True)
+    audit_years: int = DEFAULT_RETENTION_YEARS
