@@ -9,6 +9,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n import LANG_COOKIE, pick_language, translate
+from app.models.records import REQUEST_ADDRESS
 
 # style-src-attr: htmx keeps an element's style attribute across a swap (for CSS transitions),
 # and the browser itself writes one when a text field is resized. Scripts stay strict.
@@ -170,3 +171,29 @@ def _cookie(scope: Scope, name: str) -> str | None:
         if key == b"cookie":
             return cookie_parser(value.decode("latin-1")).get(name)
     return None
+
+
+def client_address(scope: Scope) -> str:
+    """The address a request came from: the one helper for the audit log and the login limit.
+    Behind a proxy it is the client's, when uvicorn trusts the proxy (``proxy_headers``)."""
+    client = scope.get("client")
+    return str(client[0])[:64] if client else "unknown"
+
+
+class RequestAddress:
+    """Keeps the request's address where every audit entry made while answering it finds it
+    (``AuditEvent.address``), so no service needs to be handed it. Sync routes run in worker
+    threads, which inherit the request's context."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = REQUEST_ADDRESS.set(client_address(scope))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            REQUEST_ADDRESS.reset(token)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
+
+# The address of the request being answered, set by app.security.RequestAddress; empty for
+# work that no request asked for (the command line). Every audit entry takes it as its own.
+REQUEST_ADDRESS: ContextVar[str] = ContextVar("request_address", default="")
+
+
+def _request_address() -> str:
+    return REQUEST_ADDRESS.get()
 
 
 class RecordShare(SQLModel, table=True):
@@ -51,7 +60,7 @@ class AuditEvent(SQLModel, table=True):
     employee_id: int | None = Field(default=None, index=True)
     share_id: int | None = None
     # The address the request came from (the app's one address helper): who, when, what, where.
-    address: str = Field(default="", max_length=64)
+    address: str = Field(default_factory=_request_address, max_length=64)
 
 
 # The database itself keeps the audit log append-only (migration 0010): a trigger on

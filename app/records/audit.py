@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from app.db import writes
 from app.errors import N_
-from app.models import AuditEvent, User
+from app.models import AuditEvent, Conversation, User
 
 # How many events the admin's page shows at a time; older ones are a link away.
 PAGE_SIZE = 200
@@ -25,8 +26,10 @@ ACTION_LABELS = {
     "share_downloaded": N_("Downloaded the record through the link"),
     "share_refused_expired": N_("Refused: the link had expired"),
     "share_refused_revoked": N_("Refused: the link had been withdrawn"),
-    # Written by conversations.service.reopen_conversation().
+    # Written by conversations.service.reopen_conversation() and open_step().
     "reopen": N_("Reopened a finished conversation for corrections"),
+    "view": N_("Viewed a conversation"),
+    "share_viewed": N_("Viewed the page with the employee's link"),
 }
 
 
@@ -54,6 +57,24 @@ def log(
     )
     session.add(event)
     return event
+
+
+@writes
+def log_view(
+    session: Session, *, action: str, at: datetime, user_id: int, conversation_id: int
+) -> None:
+    """A page that only reads, logged in its own small write transaction: one INSERT. The
+    conversation was loaded (and its owner checked) by the page, so it comes from the
+    session's identity map, not the database."""
+    conversation = session.get(Conversation, conversation_id)
+    log(
+        session,
+        action=action,
+        at=at,
+        user_id=user_id,
+        conversation_id=conversation_id,
+        employee_id=conversation.employee_id if conversation else None,
+    )
 
 
 def events_for(session: Session, conversation_id: int) -> list[AuditEvent]:

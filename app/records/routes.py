@@ -25,7 +25,7 @@ from app.models import User
 from app.records import audit, exports, mail, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
-from app.web import path_for, render
+from app.web import is_partial, path_for, render
 
 router = APIRouter()
 # Personal data: never kept by a browser or proxy cache.
@@ -184,7 +184,18 @@ def records_share(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    return _share_panel(request, session, leader, conversation_id, settings, now, changed=False)
+    response = _share_panel(request, session, leader, conversation_id, settings, now, changed=False)
+    if not is_partial(request):
+        # The page itself is a view of the record; the panel inside the summary step is part
+        # of that step's view, already logged.
+        audit.log_view(
+            session,
+            action="share_viewed",
+            at=now,
+            user_id=leader.id,
+            conversation_id=conversation_id,
+        )
+    return response
 
 
 def _share_panel(

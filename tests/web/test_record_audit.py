@@ -45,11 +45,12 @@ def test_admin_reads_who_did_what_and_no_employee_words(decks_client: Client) ->
     assert response.headers["cache-control"] == "private, no-store"
     page = response.text
     found = rows(page)
-    assert len(found) == 2
-    # Newest first: the link, then the agreements sheet.
-    assert "Made a link for the employee" in found[0] and "Leder Åby" in found[0]
-    assert "Exported a record" in found[1] and "agreements" in found[1]
-    assert f"#{cid}" in found[1]
+    assert len(found) == 3
+    # Newest first: the share page the link's making led to, the link, the agreements sheet.
+    assert "Viewed the page with the employee&#39;s link" in found[0]
+    assert "Made a link for the employee" in found[1] and "Leder Åby" in found[1]
+    assert "Exported a record" in found[2] and "agreements" in found[2]
+    assert f"#{cid}" in found[2]
     assert "Medarbejder Ærø-Øst" not in page and NOTE_DA not in page
     # The time in Copenhagen, year first: 01/12/2026 would read as January in the US.
     assert all('<td class="audit-when">2026-12-01 10:00</td>' in row for row in found)
