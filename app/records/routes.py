@@ -20,7 +20,7 @@ from app.config import Settings
 from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
-from app.i18n import translate
+from app.i18n import TIMEZONE, translate
 from app.models import User
 from app.records import audit, exports, mail, share
 from app.records.filenames import content_disposition
@@ -357,18 +357,69 @@ def records_shared_pdf(
 # ---------------------------------------------------------------- the audit log
 
 
+FilterText = Annotated[str, Query(max_length=40)]
+
+
+def _audit_filter(
+    user: str, action: str, since: str, until: str
+) -> tuple[audit.AuditFilter, DomainError | None]:
+    try:
+        return audit.audit_filter(user=user, action=action, since=since, until=until), None
+    except DomainError as problem:
+        return audit.AuditFilter(), problem
+
+
 @router.get("/admin/audit")
 def records_audit(
     request: Request,
     session: SessionDep,
     admin: AdminDep,
     before: Annotated[int | None, Query(ge=1)] = None,
+    user: FilterText = "",
+    action: FilterText = "",
+    since: FilterText = "",
+    until: FilterText = "",
 ) -> Response:
-    """Admins only (DESIGN §6): the log is the history of who saw whose personal data."""
-    page = audit.latest_events(session, before=before)
+    """Admins only (DESIGN §6): the log is the history of who saw whose personal data.
+    Filtered by person, action and days; the CSV link carries the same filter."""
+    where, problem = _audit_filter(user, action, since, until)
+    page = audit.latest_events(session, where=where, before=before)
     return render(
         request,
         "records/audit.html",
-        {"page": page, "before": before, "page_size": audit.PAGE_SIZE},
+        {
+            "page": page,
+            "before": before,
+            "page_size": audit.PAGE_SIZE,
+            "where": where,
+            "typed": {"user": user, "action": action, "since": since, "until": until},
+            "error": problem,
+            "people": audit.people(session),
+            "actions": sorted(audit.ACTION_LABELS.items()),
+            "filtered": where != audit.AuditFilter(),
+        },
+        status_code=problem.status_code if problem else 200,
         headers=PRIVATE,
+    )
+
+
+@router.get("/admin/audit.csv")
+def records_audit_csv(
+    session: SessionDep,
+    admin: AdminDep,
+    now: NowDep,
+    user: FilterText = "",
+    action: FilterText = "",
+    since: FilterText = "",
+    until: FilterText = "",
+) -> Response:
+    """The filtered log as CSV; that it was downloaded is itself in the log."""
+    where = audit.audit_filter(user=user, action=action, since=since, until=until)
+    data = audit.audit_csv(session, where=where)
+    audit.log_audit_download(session, user_id=admin.id, at=now)
+    name = f"audit-{now.astimezone(TIMEZONE).date().isoformat()}.csv"
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(name), **PRIVATE},
     )

@@ -86,6 +86,7 @@ PUBLIC |= {("GET", "/r/{token}"), ("GET", "/r/{token}/record.pdf")}
 
 # The audit log is the history of who saw whose personal data (DESIGN §6): admins only.
 ALLOWED[("GET", "/admin/audit")] = {"admin"}
+ALLOWED[("GET", "/admin/audit.csv")] = {"admin"}
 
 
 # Bringing and editing card decks (issue 7): facilitators and admins only.
