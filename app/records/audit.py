@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "reopen": N_("Reopened a finished conversation for corrections"),
     "view": N_("Viewed a conversation"),
     "audit_export": N_("Downloaded the audit log"),
+    "access_export": N_("Downloaded everything stored about an employee"),
+    "erasure": N_("Erased an employee and everything stored about them"),
     "share_viewed": N_("Viewed the page with the employee's link"),
 }
 

@@ -22,7 +22,7 @@ from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.i18n import TIMEZONE, translate
 from app.models import User
-from app.records import audit, exports, mail, share
+from app.records import audit, exports, mail, personal, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
 from app.web import is_partial, path_for, render
@@ -423,3 +423,82 @@ def records_audit_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": content_disposition(name), **PRIVATE},
     )
+
+
+# ---------------------------------------------------------------- one employee's personal data
+
+
+@router.get("/admin/personal-data")
+def records_personal_data_list(request: Request, session: SessionDep, admin: AdminDep) -> Response:
+    """Every employee, for the admin answering a request for access or erasure."""
+    return render(
+        request,
+        "records/personal_list.html",
+        {"employees": personal.all_employees(session)},
+        headers=PRIVATE,
+    )
+
+
+@router.get("/employees/{employee_id}/personal-data")
+def records_personal_data(
+    employee_id: int, request: Request, session: SessionDep, leader: LeaderDep
+) -> Response:
+    """Access and erasure for one employee: admins, and the employee's own leader."""
+    view = personal.summary(
+        session, user_id=leader.id, is_admin=leader.is_admin, employee_id=employee_id
+    )
+    return render(request, "records/personal.html", {"p": view}, headers=PRIVATE)
+
+
+@router.get("/employees/{employee_id}/everything.zip")
+def records_personal_data_zip(
+    employee_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    export = personal.export_everything(
+        session,
+        user_id=leader.id,
+        is_admin=leader.is_admin,
+        employee_id=employee_id,
+        organisation=settings.organisation_name,
+        now=now,
+        lang=str(request.state.lang),
+    )
+    return _download(export)
+
+
+@router.post("/employees/{employee_id}/erase")
+def records_personal_data_erase(
+    employee_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    now: NowDep,
+    name: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        erased = personal.erase_employee(
+            session,
+            user_id=leader.id,
+            is_admin=leader.is_admin,
+            employee_id=employee_id,
+            typed_name=name,
+            now=now,
+        )
+    except DomainError as problem:
+        view = personal.summary(
+            session, user_id=leader.id, is_admin=leader.is_admin, employee_id=employee_id
+        )
+        return render(
+            request,
+            "records/personal.html",
+            {"p": view, "error": problem},
+            status_code=problem.status_code,
+            headers=PRIVATE,
+        )
+    context = {"erased": erased, "erased_counts": personal.kind_counts(erased.rows)}
+    return render(request, "records/erased.html", context, headers=PRIVATE)

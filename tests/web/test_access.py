@@ -87,6 +87,19 @@ PUBLIC |= {("GET", "/r/{token}"), ("GET", "/r/{token}/record.pdf")}
 # The audit log is the history of who saw whose personal data (DESIGN §6): admins only.
 ALLOWED[("GET", "/admin/audit")] = {"admin"}
 ALLOWED[("GET", "/admin/audit.csv")] = {"admin"}
+# One employee's personal data (access and erasure): admins, and the employee's own leader
+# (the service answers 404 to anyone else); the list of every employee: admins.
+ALLOWED[("GET", "/admin/personal-data")] = {"admin"}
+ALLOWED.update(
+    dict.fromkeys(
+        {
+            ("GET", "/employees/{employee_id}/personal-data"),
+            ("GET", "/employees/{employee_id}/everything.zip"),
+            ("POST", "/employees/{employee_id}/erase"),
+        },
+        ROLES,
+    )
+)
 
 
 # Bringing and editing card decks (issue 7): facilitators and admins only.
