@@ -67,16 +67,18 @@ def employee_for(session: Session, *, user_id: int, is_admin: bool, employee_id:
 Found = dict[str, list[dict[str, Any]]]
 
 
-def _owned_rows(session: Session, employee_id: int) -> Found:
-    """Every row that belongs to the employee, by table, in dependency order."""
+def owned_rows(session: Session, start: dict[str, set[Any]]) -> Found:
+    """The rows named in ``start`` (table: primary keys) and every row that belongs to them,
+    by table, in dependency order."""
     found: Found = {}
-    keys: dict[str, set[Any]] = {"employees": {employee_id}}
+    keys: dict[str, set[Any]] = {name: set(ids) for name, ids in start.items()}
     for table in SQLModel.metadata.sorted_tables:
         if table.name in NOT_OWNED or table.name == "audit_events":
             continue
         conditions = []
-        if table.name == "employees":
-            conditions.append(table.c.id == employee_id)
+        pk = list(table.primary_key.columns)
+        if table.name in start and len(pk) == 1:
+            conditions.append(pk[0].in_(start[table.name]))
         for fk in table.foreign_keys:
             owner = fk.column.table.name
             if not fk.parent.nullable and keys.get(owner):
@@ -86,10 +88,13 @@ def _owned_rows(session: Session, employee_id: int) -> Found:
         rows = [dict(r._mapping) for r in session.execute(select(table).where(or_(*conditions)))]
         if rows:
             found[table.name] = rows
-            pk = list(table.primary_key.columns)
             if len(pk) == 1:
                 keys[table.name] = {row[pk[0].name] for row in rows}
     return found
+
+
+def _owned_rows(session: Session, employee_id: int) -> Found:
+    return owned_rows(session, {"employees": {employee_id}})
 
 
 def _audit_rows(session: Session, employee_id: int, conversation_ids: set[int]) -> list[Any]:
@@ -205,14 +210,7 @@ def erase_employee(
             typed = ""
         if typed.casefold() != employee.name.casefold():
             raise DomainError(N_("Type the employee's name exactly as it is written to confirm."))
-        owned = _owned_rows(session, employee_id)
-        snapshots = {row["image_sha256"] for row in owned.get("picks", [])}
-        tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
-        _drop_references(session, tables, owned)
-        counts: dict[str, int] = {}
-        for name in reversed(list(owned)):
-            counts[name] = _delete_rows(session, tables[name], owned[name])
-        images = _drop_unused_images(session, snapshots)
+        erased = delete_owned(session, _owned_rows(session, employee_id))
         audit.log(
             session,
             action="erasure",
@@ -220,6 +218,19 @@ def erase_employee(
             user_id=user_id,
             employee_id=employee_id,
         )
+    return erased
+
+
+def delete_owned(session: Session, owned: Found) -> Erased:
+    """Deletes the rows found by owned_rows(), children first, and the card images only they
+    used; another's row that referred to one of them loses the reference."""
+    snapshots = {row["image_sha256"] for row in owned.get("picks", [])}
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
+    _drop_references(session, tables, owned)
+    counts: dict[str, int] = {}
+    for name in reversed(list(owned)):
+        counts[name] = _delete_rows(session, tables[name], owned[name])
+    images = _drop_unused_images(session, snapshots)
     return Erased(rows=dict(sorted(counts.items())), images=images)
 
 
