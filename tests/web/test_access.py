@@ -25,6 +25,7 @@ PUBLIC = {
     ("GET", "/setup"),
     ("POST", "/setup"),
     ("GET", "/manifest.webmanifest"),
+    ("GET", "/privacy"),  # DESIGN §6: the employee, who has no account, reads it too
 }
 # The roles allowed on each protected route; every route of the app must be listed.
 ROLES = {"leader", "facilitator", "admin"}
