@@ -126,8 +126,14 @@ def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
             name: [{k: _plain(v) for k, v in row.items()} for row in rows]
             for name, rows in owned.items()
         },
+        # Who saw or exported the employee's records, and when; a colleague's network address
+        # is the colleague's personal data, not the employee's, and stays out.
         "audit_events": [
-            {k: _plain(v) for k, v in event.model_dump().items()}
+            {
+                k: _plain(v)
+                for k, v in event.model_dump().items()
+                if k != "address" or event.user_id is None
+            }
             for event in _audit_rows(session, employee.id or 0, conversation_ids)
         ],
     }

@@ -192,5 +192,6 @@ def test_everything_stored_is_in_the_download(db: Session) -> None:
     assert tables["step_times"] and tables["agreements"] and tables["agreement_cards"]
     assert OTHER not in json.dumps(data, ensure_ascii=False)
     assert any(event["action"] == "share_created" for event in data["audit_events"])
+    assert not any("address" in event for event in data["audit_events"] if event["user_id"])
     logged = db.exec(select_model(AuditEvent).where(AuditEvent.action == "access_export")).one()
     assert logged.employee_id == employee_id and logged.user_id == boss.id
