@@ -6,13 +6,15 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from app import migrate
 from app.accounts import service as accounts
 from app.clock import Clock
 from app.config import Settings
-from app.db import write_session
+from app.db import write_session, writes
 from app.decks import service as decks
+from app.models import AuditRetention
 
 log = logging.getLogger("arbejdsglaede")
 
@@ -22,12 +24,26 @@ def prepare_database(settings: Settings, engine: Engine) -> None:
     if settings.sqlalchemy_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.sqlalchemy_url)
+    with write_session(engine) as session:
+        store_audit_retention(session, years=settings.retention_audit_years)
     if settings.load_default_decks:
         with write_session(engine) as session:
             for line in decks.load_default_decks(
                 session, cards_dir=settings.cards_dir, max_pixels=settings.max_image_pixels
             ):
                 log.info("default decks: %s", line)
+
+
+@writes
+def store_audit_retention(session: Session, *, years: int) -> None:
+    """The audit retention where the database's trigger reads it (migration 0010), from the
+    settings at every start; an unchanged one writes nothing."""
+    row = session.get(AuditRetention, 1)
+    if row is None:
+        session.add(AuditRetention(id=1, audit_years=years))
+    elif row.audit_years != years:
+        row.audit_years = years
+        session.add(row)
 
 
 def announce_setup_link(settings: Settings, engine: Engine, clock: Clock) -> str | None:

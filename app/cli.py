@@ -159,6 +159,39 @@ def cmd_export_deck(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Retention (DESIGN §6): delete what is due and say how much of each kind."""
+    from app.bootstrap import prepare_database
+    from app.clock import utcnow
+    from app.db import make_engine, write_session
+    from app.records.retention import purge
+
+    engine = make_engine(settings.sqlalchemy_url)
+    prepare_database(settings, engine)
+    try:
+        with write_session(engine) as session:
+            done = purge(
+                session,
+                now=utcnow(),
+                conversation_years=settings.retention_conversation_years,
+                audit_years=settings.retention_audit_years,
+                dry_run=args.dry_run,
+            )
+    finally:
+        engine.dispose()
+    verb = "Would delete" if args.dry_run else "Deleted"
+    print(
+        f"{verb} conversations held before {done.conversations_before} "
+        f"({settings.retention_conversation_years} years) and audit entries made before "
+        f"{done.audit_before} ({settings.retention_audit_years} years):"
+    )
+    for line in done.lines():
+        print(f"  {line}")
+    if args.dry_run:
+        print("Dry run: nothing was deleted.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arbejdsglaede", description="Picture cards for the employee development conversation."
@@ -189,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("name", metavar="NAME", help="the deck's slug, or its Danish or English name")
     exp.add_argument("--output", "-o", metavar="FILE.zip", help="default: <slug>.zip")
     exp.set_defaults(run=cmd_export_deck)
+
+    purge = sub.add_parser("purge", help="delete conversations and audit entries past retention")
+    purge.add_argument("--dry-run", action="store_true", help="say what is due, delete nothing")
+    purge.set_defaults(run=cmd_purge)
     return parser
 
 

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     invite_days: int = Field(default=7, ge=1, le=90)
     reset_link_hours: int = Field(default=24, ge=1, le=168)
 
+    # Retention (DESIGN §6, GDPR): `arbejdsglaede purge` deletes conversations whose date is
+    # older than this many years, and audit entries older than theirs; the database's trigger
+    # on the audit log reads the audit retention (written to it at every start).
+    retention_conversation_years: int = Field(default=5, ge=1, le=100)
+    retention_audit_years: int = Field(default=5, ge=1, le=100)
+
     # E-mailing the employee's copy link (DESIGN §4): off while smtp_host is empty; nothing is
     # ever sent without it. STARTTLS by default; only a server on the same host may do without.
     smtp_host: str | None = None

@@ -32,7 +32,7 @@ from app.i18n import translate
 from app.media.routes import router as media_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
-from app.security import BodyLimit, LanguageSwitch, SecurityHeaders, TrustedHosts
+from app.security import BodyLimit, LanguageSwitch, RequestAddress, SecurityHeaders, TrustedHosts
 from app.web import redirect, render
 
 log = logging.getLogger("arbejdsglaede")
@@ -87,6 +87,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
         LanguageSwitch, default=settings.default_language, secure=settings.secure_cookies
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    # Outermost: every audit entry made while answering knows the request's address.
+    app.add_middleware(RequestAddress, trusted_proxies=tuple(settings.trusted_proxies))
     return app
 
 

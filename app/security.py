@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -10,6 +12,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.i18n import LANG_COOKIE, pick_language, translate
+from app.models.records import REQUEST_ADDRESS
 
 # style-src-attr: htmx keeps an element's style attribute across a swap (for CSS transitions),
 # and the browser itself writes one when a text field is resized. Scripts stay strict.
@@ -240,3 +243,66 @@ def _cookie(scope: Scope, name: str) -> str | None:
         if key == b"cookie":
             return cookie_parser(value.decode("latin-1")).get(name)
     return None
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def client_address(scope: Scope, trusted_proxies: tuple[str, ...] = ()) -> str:
+    """The address a request came from: the one helper for the audit log, the sessions and
+    the login limit. The peer's, or, when the peer is a proxy named in ``trusted_proxies``, the
+    nearest address in X-Forwarded-For that is not such a proxy. Entries further left are the
+    client's own say and never believed."""
+    client = scope.get("client")
+    peer = str(client[0]) if client else "unknown"
+    networks = _networks(trusted_proxies)
+    if not networks or not _is_in(peer, networks):
+        return peer[:64]
+    forwarded = ",".join(
+        value.decode("latin-1")
+        for key, value in scope.get("headers", [])
+        if key == b"x-forwarded-for"
+    )
+    address = peer
+    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break  # not an address: what came before it is all we know
+        address = hop
+        if not _is_in(hop, networks):
+            break
+    return address[:64]
+
+
+@functools.cache
+def _networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _is_in(address: str, networks: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+class RequestAddress:
+    """Keeps the request's address where every audit entry made while answering it finds it
+    (``AuditEvent.address``), so no service needs to be handed it. Sync routes run in worker
+    threads, which inherit the request's context."""
+
+    def __init__(self, app: ASGIApp, *, trusted_proxies: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.trusted_proxies = trusted_proxies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = REQUEST_ADDRESS.set(client_address(scope, self.trusted_proxies))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            REQUEST_ADDRESS.reset(token)

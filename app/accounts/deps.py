@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from app import security
 from app.accounts import sessions
 from app.config import Settings
 from app.db import read_session
@@ -107,37 +107,8 @@ def session_token(request: Request) -> str | None:
 
 
 def client_address(request: Request) -> str:
-    """The client's address: the peer's, or, when the peer is a proxy named in
-    ``trusted_proxies``, the nearest address in X-Forwarded-For that is not such a proxy.
-    Entries further left are the client's own say and never believed."""
-    peer = request.client.host if request.client else "unknown"
-    networks = _networks(tuple(request.app.state.settings.trusted_proxies))
-    if not networks or not _is_in(peer, networks):
-        return peer
-    forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
-    address = peer
-    for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:
-            break  # not an address: what came before it is all we know
-        address = hop
-        if not _is_in(hop, networks):
-            break
-    return address
-
-
-@functools.cache
-def _networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
-    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
-
-
-def _is_in(address: str, networks: tuple[IPNetwork, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
+    """The client's address, proxies named in ``trusted_proxies`` seen through (app.security)."""
+    return security.client_address(request.scope, tuple(request.app.state.settings.trusted_proxies))
 
 
 def set_session_cookie(response: Response, token: str, settings: Settings) -> None:

@@ -236,7 +236,27 @@ def open_step(
     session: Session, *, leader_id: int, conversation_id: int, step: Step, now: datetime
 ) -> Conversation:
     """Opening a step stops the clock of the one before; time is counted on the server, so a
-    reload or a second device keeps the count."""
+    reload or a second device keeps the count. Every opening is a view of the conversation,
+    in the audit log (DESIGN §6): one INSERT in the write the step makes anyway."""
+    conversation = _open_step(session, leader_id, conversation_id, step, now)
+    # The entry records.audit.log() would write (see reopen_conversation). Ids only.
+    session.add(
+        AuditEvent(
+            at=now,
+            user_id=leader_id,
+            actor="user",
+            action="view",
+            format=step,
+            conversation_id=conversation.id,
+            employee_id=conversation.employee_id,
+        )
+    )
+    return conversation
+
+
+def _open_step(
+    session: Session, leader_id: int, conversation_id: int, step: Step, now: datetime
+) -> Conversation:
     conversation = own_conversation(session, leader_id, conversation_id)
     if conversation.status == ConversationStatus.completed:
         return conversation

@@ -25,7 +25,7 @@ from app.models.conversations import (
 )
 from app.models.decks import Card, Deck, DeckPurpose, DeckStatus
 from app.models.media import Image, ImageVariant
-from app.models.records import AuditEvent, RecordShare
+from app.models.records import AuditEvent, AuditRetention, RecordShare
 
 __all__ = [
     "AccountToken",
@@ -33,6 +33,7 @@ __all__ = [
     "AgreementCard",
     "AgreementStatus",
     "AuditEvent",
+    "AuditRetention",
     "BoardRow",
     "Card",
     "Conversation",

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
+
+# The address of the request being answered, set by app.security.RequestAddress; empty for
+# work that no request asked for (the command line). Every audit entry takes it as its own.
+REQUEST_ADDRESS: ContextVar[str] = ContextVar("request_address", default="")
+
+
+def _request_address() -> str:
+    return REQUEST_ADDRESS.get()
 
 
 class RecordShare(SQLModel, table=True):
@@ -51,4 +61,27 @@ class AuditEvent(SQLModel, table=True):
     share_id: int | None = None
     # Account actions (issue 14): the account acted on, and the address the request came from.
     subject_user_id: int | None = Field(default=None, index=True)
-    address: str = Field(default="", max_length=64)
+    # The address the request came from (the app's one address helper): who, when, what, where.
+    address: str = Field(default_factory=_request_address, max_length=64)
+
+
+# The database itself keeps the audit log append-only (migration 0010): a trigger on
+# audit_events refuses every UPDATE, and every DELETE of an entry younger than the audit
+# retention held in the one row of this table, read by the trigger against the database's own
+# clock. The retention purge can therefore delete only what is due, and nothing else in the
+# app, by mistake or by an injected statement, can change or thin out the log. With the row
+# missing the trigger keeps everything for a thousand years: it fails closed.
+DEFAULT_RETENTION_YEARS = 5
+
+
+class AuditRetention(SQLModel, table=True):
+    """How long audit entries are kept: one row (id 1), written from the settings at start."""
+
+    __tablename__ = "audit_retention"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="audit_retention_one_row"),
+        CheckConstraint("audit_years >= 1", name="audit_retention_at_least_a_year"),
+    )
+
+    id: int = Field(default=1, primary_key=True)
+    audit_years: int = DEFAULT_RETENTION_YEARS

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from app.accounts.deps import CurrentUser
 from app.assets import asset_path
 from app.db import SessionDep
+from app.deps import SettingsDep
 from app.i18n import translate
 from app.web import render
 
@@ -24,6 +25,21 @@ def pages_healthz(session: SessionDep) -> Response:
 @router.get("/about")
 def pages_about(request: Request, user: CurrentUser) -> Response:
     return render(request, "pages/about.html")
+
+
+@router.get("/privacy")
+def pages_privacy(request: Request, settings: SettingsDep) -> Response:
+    """Public: the employee has no account, and reads it from the link to their copy."""
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "organisation": settings.organisation_name,
+            "conversation_years": settings.retention_conversation_years,
+            "audit_years": settings.retention_audit_years,
+            "share_days": settings.share_link_days,
+        },
+    )
 
 
 @router.get("/manifest.webmanifest")

@@ -158,7 +158,7 @@ def export_employee(
             document = _document(session, conversation, "pdf", organisation, now)
             for fmt in BATCH_FORMATS:
                 export = render(document, fmt, now)
-                archive.writestr(_unique(export.filename, used), export.data)
+                archive.writestr(unique_name(export.filename, used), export.data)
     # Logged after the rendering, which takes seconds: not while holding the write lock.
     with write_transaction(session):
         for conversation in conversations:
@@ -184,7 +184,7 @@ def export_employee(
     return Export(buffer.getvalue(), MEDIA_TYPES["zip"], name)
 
 
-def _unique(name: str, used: set[str]) -> str:
+def unique_name(name: str, used: set[str]) -> str:
     """Two conversations on one day would share a name: the second gets " (2)" in the zip."""
     stem, _, extension = name.rpartition(".")
     candidate, n = name, 1

@@ -21,12 +21,12 @@ from app.config import Settings
 from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
-from app.i18n import translate
+from app.i18n import TIMEZONE, translate
 from app.models import User
-from app.records import audit, exports, share
+from app.records import audit, exports, personal, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
-from app.web import absolute_url, path_for, render
+from app.web import absolute_url, is_partial, path_for, render
 
 router = APIRouter()
 # Personal data: never kept by a browser or proxy cache.
@@ -185,7 +185,18 @@ def records_share(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
-    return _share_panel(request, session, leader, conversation_id, settings, now, changed=False)
+    response = _share_panel(request, session, leader, conversation_id, settings, now, changed=False)
+    if not is_partial(request):
+        # The page itself is a view of the record; the panel inside the summary step is part
+        # of that step's view, already logged.
+        audit.log_view(
+            session,
+            action="share_viewed",
+            at=now,
+            user_id=leader.id,
+            conversation_id=conversation_id,
+        )
+    return response
 
 
 def _share_panel(
@@ -347,18 +358,148 @@ def records_shared_pdf(
 # ---------------------------------------------------------------- the audit log
 
 
+FilterText = Annotated[str, Query(max_length=40)]
+
+
+def _audit_filter(
+    user: str, action: str, since: str, until: str
+) -> tuple[audit.AuditFilter, DomainError | None]:
+    try:
+        return audit.audit_filter(user=user, action=action, since=since, until=until), None
+    except DomainError as problem:
+        return audit.AuditFilter(), problem
+
+
 @router.get("/admin/audit")
 def records_audit(
     request: Request,
     session: SessionDep,
     admin: AdminDep,
     before: Annotated[int | None, Query(ge=1)] = None,
+    user: FilterText = "",
+    action: FilterText = "",
+    since: FilterText = "",
+    until: FilterText = "",
 ) -> Response:
-    """Admins only (DESIGN §6): the log is the history of who saw whose personal data."""
-    page = audit.latest_events(session, before=before)
+    """Admins only (DESIGN §6): the log is the history of who saw whose personal data.
+    Filtered by person, action and days; the CSV link carries the same filter."""
+    where, problem = _audit_filter(user, action, since, until)
+    page = audit.latest_events(session, where=where, before=before)
     return render(
         request,
         "records/audit.html",
-        {"page": page, "before": before, "page_size": audit.PAGE_SIZE},
+        {
+            "page": page,
+            "before": before,
+            "page_size": audit.PAGE_SIZE,
+            "where": where,
+            "typed": {"user": user, "action": action, "since": since, "until": until},
+            "error": problem,
+            "people": audit.people(session),
+            "actions": sorted(audit.ACTION_LABELS.items()),
+            "filtered": where != audit.AuditFilter(),
+        },
+        status_code=problem.status_code if problem else 200,
         headers=PRIVATE,
     )
+
+
+@router.get("/admin/audit.csv")
+def records_audit_csv(
+    session: SessionDep,
+    admin: AdminDep,
+    now: NowDep,
+    user: FilterText = "",
+    action: FilterText = "",
+    since: FilterText = "",
+    until: FilterText = "",
+) -> Response:
+    """The filtered log as CSV; that it was downloaded is itself in the log."""
+    where = audit.audit_filter(user=user, action=action, since=since, until=until)
+    data = audit.audit_csv(session, where=where)
+    audit.log_audit_download(session, user_id=admin.id, at=now)
+    name = f"audit-{now.astimezone(TIMEZONE).date().isoformat()}.csv"
+    return Response(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition(name), **PRIVATE},
+    )
+
+
+# ---------------------------------------------------------------- one employee's personal data
+
+
+@router.get("/admin/personal-data")
+def records_personal_data_list(request: Request, session: SessionDep, admin: AdminDep) -> Response:
+    """Every employee, for the admin answering a request for access or erasure."""
+    return render(
+        request,
+        "records/personal_list.html",
+        {"employees": personal.all_employees(session)},
+        headers=PRIVATE,
+    )
+
+
+@router.get("/employees/{employee_id}/personal-data")
+def records_personal_data(
+    employee_id: int, request: Request, session: SessionDep, leader: LeaderDep
+) -> Response:
+    """Access and erasure for one employee: admins, and the employee's own leader."""
+    view = personal.summary(
+        session, user_id=leader.id, is_admin=leader.is_admin, employee_id=employee_id
+    )
+    return render(request, "records/personal.html", {"p": view}, headers=PRIVATE)
+
+
+@router.get("/employees/{employee_id}/everything.zip")
+def records_personal_data_zip(
+    employee_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    export = personal.export_everything(
+        session,
+        user_id=leader.id,
+        is_admin=leader.is_admin,
+        employee_id=employee_id,
+        organisation=settings.organisation_name,
+        now=now,
+        lang=str(request.state.lang),
+    )
+    return _download(export)
+
+
+@router.post("/employees/{employee_id}/erase")
+def records_personal_data_erase(
+    employee_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    now: NowDep,
+    name: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        erased = personal.erase_employee(
+            session,
+            user_id=leader.id,
+            is_admin=leader.is_admin,
+            employee_id=employee_id,
+            typed_name=name,
+            now=now,
+        )
+    except DomainError as problem:
+        view = personal.summary(
+            session, user_id=leader.id, is_admin=leader.is_admin, employee_id=employee_id
+        )
+        return render(
+            request,
+            "records/personal.html",
+            {"p": view, "error": problem},
+            status_code=problem.status_code,
+            headers=PRIVATE,
+        )
+    context = {"erased": erased, "erased_counts": personal.kind_counts(erased.rows)}
+    return render(request, "records/erased.html", context, headers=PRIVATE)

@@ -69,10 +69,8 @@ def test_no_page_scrolls_sideways(
     log_in(page, live_server, email=ADMIN)
     # The language switch stays reachable however narrow the screen.
     expect(page.get_by_role("link", name="Dansk")).to_be_in_viewport()
-    for path in (
-        "/", "/employees", "/decks", "/conversations/new", "/about", "/admin/audit",
-        "/admin/users", "/admin/handover",
-    ):  # fmt: skip
+    paths = ("/", "/employees", "/decks", "/conversations/new", "/about", "/admin/audit")
+    for path in (*paths, "/admin/users", "/admin/handover", "/admin/personal-data", "/privacy"):
         page.goto(f"{live_server.url}{path}?lang=en")
         overflows[path] = page.evaluate(OVERFLOW)
     page.goto(f"{live_server.url}/decks?lang=en")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from app import PROJECT_DIR
 from app.db import make_engine, read_session
 from app.models import User
 from tests.support import PASSWORD
@@ -19,6 +20,8 @@ from tests.support import PASSWORD
 def run_cli(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARBEJDSGLAEDE_")}
     env["ARBEJDSGLAEDE_LOAD_DEFAULT_DECKS"] = "false"
+    # The code under test, also where the installed package points at another checkout.
+    env["PYTHONPATH"] = str(PROJECT_DIR)
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         cwd=cwd,
@@ -143,3 +146,35 @@ def test_serve_on_all_addresses_does_not_make_them_the_public_address(
     settings = served["app"].state.settings
     assert settings.base_url == "http://0.0.0.0:8123"
     assert settings.configured_base_url is None and "0.0.0.0" not in settings.trusted_hosts
+
+
+def test_purge_prints_what_it_deletes_and_the_dry_run_deletes_nothing(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from app.db import write_session
+    from app.models import AuditEvent
+    from app.records import audit
+
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'arbejdsglaede.db'}")
+    with write_session(engine) as session:
+        audit.log(session, action="export", at=datetime(2015, 1, 1, tzinfo=UTC), user_id=1)
+        audit.log(session, action="export", at=datetime.now(UTC), user_id=1)
+        session.commit()
+
+    def entries() -> int:
+        with read_session(engine) as session:
+            return len(session.exec(select(AuditEvent)).all())
+
+    dry = run_cli(tmp_path, "purge", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "Would delete" in dry.stdout and "audit_events: 1" in dry.stdout
+    assert "conversations: 0" in dry.stdout and "nothing was deleted" in dry.stdout
+    assert entries() == 2
+    real = run_cli(tmp_path, "purge")
+    assert real.returncode == 0, real.stderr
+    assert "Deleted" in real.stdout and "audit_events: 1" in real.stdout
+    assert entries() == 1
+    again = run_cli(tmp_path, "purge")
+    assert "audit_events: 0" in again.stdout
+    engine.dispose()

@@ -25,6 +25,7 @@ PUBLIC = {
     ("GET", "/setup"),
     ("POST", "/setup"),
     ("GET", "/manifest.webmanifest"),
+    ("GET", "/privacy"),  # DESIGN §6: the employee, who has no account, reads it too
 }
 # The roles allowed on each protected route; every route of the app must be listed.
 ROLES = {"leader", "facilitator", "admin"}
@@ -95,6 +96,20 @@ ALLOWED.update(dict.fromkeys(ACCOUNT_ROUTES, ROLES))
 
 # The audit log is the history of who saw whose personal data (DESIGN §6): admins only.
 ALLOWED[("GET", "/admin/audit")] = {"admin"}
+ALLOWED[("GET", "/admin/audit.csv")] = {"admin"}
+# One employee's personal data (access and erasure): admins, and the employee's own leader
+# (the service answers 404 to anyone else); the list of every employee: admins.
+ALLOWED[("GET", "/admin/personal-data")] = {"admin"}
+ALLOWED.update(
+    dict.fromkeys(
+        {
+            ("GET", "/employees/{employee_id}/personal-data"),
+            ("GET", "/employees/{employee_id}/everything.zip"),
+            ("POST", "/employees/{employee_id}/erase"),
+        },
+        ROLES,
+    )
+)
 
 
 # Accounts in the browser and leader handover (issue 14): admins only; the one-time links

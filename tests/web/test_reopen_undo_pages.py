@@ -47,7 +47,7 @@ def test_a_finished_conversation_offers_reopen_and_reopening_makes_it_editable(
     assert "Reopen conversation" not in page
     assert "The conversation is reopened for corrections" in page
     assert "Finish the corrections?" in page
-    assert [e.action for e in audit(decks_client)] == ["reopen"]
+    assert [e.action for e in audit(decks_client) if e.action != "view"] == ["reopen"]
     assert decks_client.get(f"{url}/export.json").json()["conversation"]["status"] == "running"
     # Without htmx too: a form and a redirect.
     decks_client.post(f"{url}/finish", headers=htmx(decks_client))
