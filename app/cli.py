@@ -161,6 +161,7 @@ def cmd_export_deck(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     """Retention (DESIGN §6): delete what is due and say how much of each kind."""
+    from app.accounts.deps import limits
     from app.bootstrap import prepare_database
     from app.clock import utcnow
     from app.db import make_engine, write_session
@@ -175,6 +176,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
                 now=utcnow(),
                 conversation_years=settings.retention_conversation_years,
                 audit_years=settings.retention_audit_years,
+                session_limits=limits(settings),
                 dry_run=args.dry_run,
             )
     finally:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app.accounts import sessions
 from app.conversations.service import add_months
 from app.db import write_transaction
 from app.i18n import TIMEZONE
@@ -43,6 +44,7 @@ def purge(
     now: datetime,
     conversation_years: int,
     audit_years: int,
+    session_limits: sessions.Limits | None = None,
     dry_run: bool = False,
 ) -> Purge:
     """Deletes what is due, in one transaction. A dry run does exactly the same and rolls it
@@ -57,6 +59,12 @@ def purge(
     try:
         with write_transaction(session):
             result = _purge(session, first_kept_day, audit_cutoff)
+            if session_limits is not None:
+                # A login session names who was logged in from which address: kept no longer
+                # than it can be used.
+                result["sessions"] = sessions.purge_sessions(
+                    session, now=now, limits=session_limits
+                )
             if dry_run:
                 raise _DryRun()
     except _DryRun:

@@ -78,3 +78,23 @@ def test_a_longer_retention_keeps_more(db: Session) -> None:
     _world(db)
     done = purge(db, now=NOW, conversation_years=10, audit_years=10)
     assert done.counts["conversations"] == 0 and done.counts["audit_events"] == 0
+
+
+def test_the_purge_deletes_sessions_that_can_never_be_used_again(db: Session) -> None:
+    from datetime import timedelta
+
+    from app.accounts import sessions
+    from app.models import LoginSession
+
+    uid = leader(db).id or 0
+    rules = sessions.Limits(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
+    sessions.start_session(db, user_id=uid, now=NOW - timedelta(days=2), address="10.0.0.1")
+    sessions.start_session(db, user_id=uid, now=NOW, address="10.0.0.2")
+    db.commit()
+    dry = purge(
+        db, now=NOW, conversation_years=5, audit_years=5, session_limits=rules, dry_run=True
+    )
+    assert dry.counts["sessions"] == 1 and _count(db, LoginSession) == 2
+    done = purge(db, now=NOW, conversation_years=5, audit_years=5, session_limits=rules)
+    assert "sessions: 1" in done.lines()
+    assert [s.address for s in db.exec(select(LoginSession))] == ["10.0.0.2"]
