@@ -49,7 +49,7 @@ def test_an_invited_leader_sets_a_password_and_a_deactivation_ends_their_session
         expect(row.get_by_role("cell", name="Deactivated", exact=True)).to_be_visible()
 
         leader.goto(f"{live_server.url}/employees?lang=en")
-        # holds once sessions are checked per request
+        # Every request checks the session and its user: the deactivation holds at once.
         expect(leader).to_have_url(re.compile(r"/login"))
     finally:
         leader_context.close()
