@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,7 +20,6 @@ from app.db import read_session
 from app.models import Role, User
 
 SESSION_COOKIE = "session"
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class LoginRequired(Exception):

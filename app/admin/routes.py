@@ -28,10 +28,6 @@ router = APIRouter()
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-def _address(request: Request) -> str:
-    return client_address(request)
-
-
 def _users_page(
     request: Request,
     session: SessionDep,
@@ -103,7 +99,7 @@ def admin_invite(
             role=role,
             now=now,
             valid_for=valid_for,
-            address=_address(request),
+            address=client_address(request),
         )
     except DomainError as error:
         return _users_page(
@@ -137,7 +133,7 @@ def admin_change_role(
             user_id=user_id,
             role=role,
             now=now,
-            address=_address(request),
+            address=client_address(request),
         )
     except DomainError as error:
         return _users_page(
@@ -165,7 +161,7 @@ def _set_active(
             user_id=user_id,
             active=active,
             now=now,
-            address=_address(request),
+            address=client_address(request),
         )
     except DomainError as error:
         return _users_page(
@@ -211,7 +207,7 @@ def admin_reset_link(
             now=now,
             invite_valid_for=invite_for,
             reset_valid_for=reset_for,
-            address=_address(request),
+            address=client_address(request),
         )
     except DomainError as error:
         return _users_page(
@@ -263,7 +259,7 @@ def admin_handover(
             to_leader_id=to_leader,
             employee_ids=None if scope == "all" else (employee or []),
             now=now,
-            address=_address(request),
+            address=client_address(request),
         )
     except DomainError as error:
         view = views.handover_view(session, from_leader_id=from_leader)
@@ -327,7 +323,7 @@ def _link_use(
             purpose=purpose,
             password=password,
             now=now,
-            address=_address(request),
+            address=client_address(request),
         )
     except service.LinkGone as error:
         return _link_gone(request, error)
@@ -398,7 +394,7 @@ def admin_forgot(
     _forgot_enabled(settings)
     valid_for = timedelta(hours=settings.reset_link_hours)
     made = service.request_reset(
-        session, email=email, now=now, valid_for=valid_for, address=_address(request)
+        session, email=email, now=now, valid_for=valid_for, address=client_address(request)
     )
     if made is not None:
         url = mailer.absolute(settings, path_for(request.app, "admin_reset_form", token=made.token))

@@ -374,15 +374,19 @@
     if (slot) slot.replaceWith(li); else row.querySelector(".row-cards").appendChild(li);
     markFull(row);
   }
-  function takeFromRow(li) {
-    const row = li.closest(".board-row");
+  function emptySlot() {
     const slot = document.createElement("li");
     slot.className = "slot";
     slot.setAttribute("aria-hidden", "true");
-    row.querySelector(".row-cards").appendChild(slot);
+    return slot;
+  }
+  function takeFromRow(li) {
+    const row = li.closest(".board-row");
+    row.querySelector(".row-cards").appendChild(emptySlot());
     li.remove();
     markFull(row);
   }
+  function refuseFull(row) { showMessage(row, document.getElementById("board-area").dataset.refuseFull); }
   function trayCell(cardId) { return document.getElementById("tray-" + cardId); }
   function setInTray(cardId, onBoard) {
     const cell = trayCell(cardId);
@@ -398,7 +402,7 @@
   function place(row, cardId, fromKeyboard) {
     if (!row.dataset.placeUrl || !cardId) return;
     select(null);
-    if (cardsIn(row) >= maxPerRow()) { showMessage(row, document.getElementById("board-area").dataset.refuseFull); return; }
+    if (cardsIn(row) >= maxPerRow()) { refuseFull(row); return; }
     const cell = trayCell(cardId);
     if (!cell || cell.classList.contains("is-placed")) return;
     const source = cell.querySelector(".card-place");
@@ -422,13 +426,10 @@
   function move(li, rowName, url) {
     const row = rowOf(rowName);
     if (!row) return;
-    if (cardsIn(row) >= maxPerRow()) { showMessage(row, document.getElementById("board-area").dataset.refuseFull); return; }
-    const from = li.closest(".board-row").dataset.row;
-    const slot = document.createElement("li");
-    slot.className = "slot";
-    slot.setAttribute("aria-hidden", "true");
+    if (cardsIn(row) >= maxPerRow()) { refuseFull(row); return; }
     const oldRow = li.closest(".board-row");
-    li.replaceWith(slot);
+    const from = oldRow.dataset.row;
+    li.replaceWith(emptySlot());
     markFull(oldRow);
     putInRow(row, li);
     clearMessage();
