@@ -34,7 +34,9 @@ def test_log_in_and_open_each_deck_and_a_card_large(page: Page, live_server: Liv
     large = dialog.locator("img")
     expect(large).to_have_attribute("alt", first.get_attribute("data-alt") or "")
     # The large variant itself is shown, not the thumbnail stretched.
-    page.wait_for_function("document.getElementById('card-dialog-image').naturalWidth >= 640")
+    # A function, not a bare expression: when it has to poll, Playwright would eval a bare
+    # expression inside the page, which the page's script-src policy refuses.
+    page.wait_for_function("() => document.getElementById('card-dialog-image').naturalWidth >= 640")
     assert serious_axe_violations(page) == []
     screenshot(page, "deck-status-card-large-en")
     dialog.get_by_role("button", name="Close").tap()
