@@ -3,6 +3,7 @@ two that are the same person, and the history the page shows."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -23,6 +24,7 @@ from app.models import (
     Employee,
     EmployeeEvent,
 )
+from app.records import personal
 from tests.record_fixtures import full_conversation, leader
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -222,3 +224,17 @@ def test_employee_page_of_another_leaders_employee_is_not_found(db: Session) -> 
     other = leader(db, email="anden@example.org").id or 0
     with pytest.raises(NotFound):
         views.employee_page(db, leader_id=other, employee_id=kept.id or 0, lang="da")
+
+
+def test_erasing_the_kept_employee_also_erases_the_merged_duplicate_s_name(db: Session) -> None:
+    """The merge line holds the duplicate's name: it is the person's data and goes with them."""
+    uid, kept, typo = _two_of_one_person(db)
+    kept_id = kept.id or 0
+    service.merge_employees(db, leader_id=uid, employee_id=typo.id or 0, into_id=kept_id, now=NOW)
+    found = personal.personal_data(db, db.get(Employee, kept_id) or kept)
+    assert "Anne Hlom" in json.dumps(found, default=str, ensure_ascii=False)
+    personal.erase_employee(
+        db, user_id=uid, is_admin=False, employee_id=kept_id, typed_name="Anne Holm", now=NOW
+    )
+    assert db.exec(select(EmployeeEvent)).all() == []
+    assert db.exec(select(Conversation)).all() == []
