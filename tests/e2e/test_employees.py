@@ -17,6 +17,13 @@ from tests.record_fixtures import full_conversation
 from tests.support import PASSWORD
 
 OVERFLOW = "document.documentElement.scrollWidth - innerWidth"
+# Every visible link, button and field on the page that is smaller than a finger.
+SMALL_TARGETS = """() => [...document.querySelectorAll('main a[href], main button, main input')]
+  .filter(el => el.getClientRects().length)
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, box]) => box.width < 44 || box.height < 44)
+  .map(([el, box]) => `${el.tagName} "${el.textContent.trim().slice(0, 30)}"`
+       + ` ${Math.round(box.width)}x${Math.round(box.height)}`)"""
 
 
 def _leader(server: LiveServer, email: str) -> None:
@@ -95,5 +102,11 @@ def test_three_conversations_side_by_side_fit_every_size(
         # Every card is a picture named by its title; all twelve per conversation.
         expect(timeline.get_by_role("img")).to_have_count(3 * 12)
         assert page.evaluate(OVERFLOW) <= 0, (width, height)
+        assert page.evaluate(SMALL_TARGETS) == [], (width, height)
         assert serious_axe_violations(page) == []
         screenshot(page, f"employee-history-{width}x{height}")
+    # The Danish page, as a Danish leader sees it on the tablet.
+    page.set_viewport_size({"width": 1180, "height": 820})
+    page.goto(f"{live_server.url}/employees/{made.employee_id}?lang=da")
+    expect(page.get_by_role("heading", name="Kortene gennem årene (nyeste først)")).to_be_visible()
+    screenshot(page, "employee-history-1180x820-da")
