@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Header, Request
+from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -58,10 +58,19 @@ def conversations_home(request: Request, session: SessionDep, leader: LeaderDep)
 
 @router.get("/conversations/new")
 def conversations_new(
-    request: Request, session: SessionDep, leader: LeaderDep, now: NowDep
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    now: NowDep,
+    employee: Annotated[str, Query(max_length=1000)] = "",
 ) -> Response:
+    # ?employee= comes from "Plan conversation" on the employee's page: the name, filled in.
     context = views.new_conversation(session, leader_id=leader.id, today=now.date())
-    context["form"] = {"employee": "", "date": now.date().isoformat(), "language": _lang(request)}
+    context["form"] = {
+        "employee": employee,
+        "date": now.date().isoformat(),
+        "language": _lang(request),
+    }
     return render(request, "conversations/new.html", context)
 
 

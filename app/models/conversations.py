@@ -117,7 +117,8 @@ class Employee(SQLModel, table=True):
 
 class EmployeeEvent(SQLModel, table=True):
     """The employee's history that is not a conversation: a handover from one leader to
-    another. The users are plain numbers, shown with their names while they exist."""
+    another, or a merge with a duplicate of the same person. The users are plain numbers,
+    shown with their names while they exist."""
 
     __tablename__ = "employee_events"
 
@@ -128,6 +129,10 @@ class EmployeeEvent(SQLModel, table=True):
     from_user_id: int | None = None
     to_user_id: int | None = None
     by_user_id: int | None = None
+    # A merge: the removed duplicate's name, the one thing of it that is gone afterwards.
+    detail: str = Field(
+        default="", sa_column=Column(Text, nullable=False, default="", server_default="")
+    )
 
 
 class Conversation(SQLModel, table=True):

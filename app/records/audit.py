@@ -44,6 +44,9 @@ ACTION_LABELS = {
     "reset_requested": N_("Asked for a password reset link (Forgot password?)"),
     "password_set_by_link": N_("Chose a new password through a reset link"),
     "handover": N_("Handed an employee over to another leader"),
+    # Written by app.employees.service.merge_employees() (issue 15).
+    "employee_merge": N_("Merged a duplicate into this employee"),
+    "employee_merged_away": N_("Merged this employee into another and removed the duplicate"),
     "view": N_("Viewed a conversation"),
     "audit_export": N_("Downloaded the audit log"),
     "access_export": N_("Downloaded everything stored about an employee"),

@@ -76,4 +76,12 @@ def test_no_page_scrolls_sideways(
     page.goto(f"{live_server.url}/decks?lang=en")
     page.locator(".deck-tile").first.click()
     overflows["a deck"] = page.evaluate(OVERFLOW)
+    # An employee's page and its merge page (issue 15): one employee added per size.
+    page.goto(f"{live_server.url}/employees?lang=en")
+    page.get_by_label("Name").first.fill(f"Eva {size_id(size)}")
+    page.get_by_role("button", name="Add employee").click()
+    expect(page.get_by_role("heading", name=f"Eva {size_id(size)}", level=1)).to_be_visible()
+    overflows["an employee"] = page.evaluate(OVERFLOW)
+    page.goto(f"{page.url}/merge?lang=en")
+    overflows["an employee's merge"] = page.evaluate(OVERFLOW)
     assert {path: px for path, px in overflows.items() if px > 0} == {}

@@ -184,8 +184,18 @@ def test_every_route_is_classified() -> None:
     assert set(ROUTES) == PUBLIC | set(ALLOWED)
 
 
-# The leader's own employees.
-ALLOWED.update(dict.fromkeys({("GET", "/employees"), ("POST", "/employees/{employee_id}")}, ROLES))
+# The leader's own employees; one employee's page, editing and merging (issue 15): the
+# service answers 404 for another leader's employee.
+EMPLOYEE_ROUTES = {
+    ("GET", "/employees"),
+    ("POST", "/employees"),
+    ("POST", "/employees/{employee_id}"),
+    ("GET", "/employees/{employee_id}"),
+    ("POST", "/employees/{employee_id}/edit"),
+    ("GET", "/employees/{employee_id}/merge"),
+    ("POST", "/employees/{employee_id}/merge"),
+}
+ALLOWED.update(dict.fromkeys(EMPLOYEE_ROUTES, ROLES))
 
 
 SAMPLE = {"sha256": "0" * 64, "step": "start", "row": "glad", "field": "learned"}
