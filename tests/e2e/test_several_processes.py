@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 
+from tests import postgres
 from tests.browser import _wait_until_healthy as wait_until_healthy
 from tests.browser import free_port
-from tests.support import DATABASE_FILE, PASSWORD
+from tests.support import PASSWORD
 
 LEADER = "leder@example.org"
 NAME_AND_ROLE = ("--name", "Leder", "--role", "leader")
@@ -34,9 +36,20 @@ def environment(data_dir: Path) -> dict[str, str]:
     }
 
 
+@dataclass
+class Served:
+    url: str
+    output: Path
+    process: subprocess.Popen[bytes]
+
+    def wait(self) -> None:
+        wait_until_healthy(self.url, self.process)
+
+
 @contextmanager
-def serving(env: dict[str, str], *extra: str) -> Iterator[tuple[str, Path]]:
-    """``arbejdsglaede serve`` on a free port: its address and its output's file."""
+def serving(env: dict[str, str], *extra: str, wait: bool = True) -> Iterator[Served]:
+    """``arbejdsglaede serve`` on a free port. With ``wait``, once it answers; without, at
+    once (then call its wait())."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     output = Path(env["ARBEJDSGLAEDE_DATA_DIR"]).parent / f"server-{port}.log"
@@ -47,9 +60,11 @@ def serving(env: dict[str, str], *extra: str) -> Iterator[tuple[str, Path]]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        served = Served(url, output, process)
         try:
-            wait_until_healthy(url, process)
-            yield url, output
+            if wait:
+                served.wait()
+            yield served
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -70,32 +85,38 @@ def is_logged_in(client: httpx.Client, url: str) -> bool:
     return response.status_code == 200
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_a_logout_through_one_process_is_seen_by_the_other_at_once(
-    tmp_path: Path, migrated_database: Path
+    tmp_path: Path, database: str, request: pytest.FixtureRequest
 ) -> None:
+    """Both servers start together on an empty database, and take turns migrating it (the
+    lock itself is shown in tests/unit/test_db.py)."""
     data_dir = tmp_path / "var"
-    data_dir.mkdir()
-    shutil.copy(migrated_database, data_dir / DATABASE_FILE)
     env = environment(data_dir)
-    subprocess.run(
-        [sys.executable, "-m", "app.cli", "create-user", "--email", LEADER, *NAME_AND_ROLE],
-        input=PASSWORD,
-        env=env,
-        text=True,
-        check=True,
-        capture_output=True,
-    )
+    if database == "postgresql":
+        server: postgres.Server = request.getfixturevalue("postgresql")
+        env["DATABASE_URL"] = server.create_database()
     with (
-        serving(env) as (first, _),
-        serving(env, "--workers", "2") as (second, _),
+        serving(env, wait=False) as one,
+        serving(env, "--workers", "2") as other,
         httpx.Client(follow_redirects=False) as client,
     ):
-        log_in(client, first)
-        # The session made by the first is good in the second (and in each of its workers).
-        assert all(is_logged_in(client, second) for _ in range(20))
-        response = client.post(f"{first}/logout", data={"csrftoken": client.cookies["csrftoken"]})
+        one.wait()
+        first, second = other.url, one.url
+        subprocess.run(
+            [sys.executable, "-m", "app.cli", "create-user", "--email", LEADER, *NAME_AND_ROLE],
+            input=PASSWORD,
+            env=env,
+            text=True,
+            check=True,
+            capture_output=True,
+        )
+        log_in(client, second)
+        # The session made by one is good in the other (and in each of its workers).
+        assert all(is_logged_in(client, first) for _ in range(20))
+        response = client.post(f"{second}/logout", data={"csrftoken": client.cookies["csrftoken"]})
         assert response.status_code == 303
-        assert not any(is_logged_in(client, second) for _ in range(20))
+        assert not any(is_logged_in(client, first) for _ in range(20))
 
 
 def test_serve_with_workers_prepares_an_empty_database_once(tmp_path: Path) -> None:
@@ -104,8 +125,9 @@ def test_serve_with_workers_prepares_an_empty_database_once(tmp_path: Path) -> N
     data_dir = tmp_path / "var"
     env = environment(data_dir)
     del env["ARBEJDSGLAEDE_SECRET_KEY"]
-    with serving(env, "--workers", "3") as (url, output), httpx.Client() as client:
-        links = re.findall(r"/setup\?token=(\S+)", output.read_text())
+    with serving(env, "--workers", "3") as served, httpx.Client() as client:
+        url = served.url
+        links = re.findall(r"/setup\?token=(\S+)", served.output.read_text())
         assert len(links) == 1
         assert client.get(f"{url}/setup", params={"token": links[0]}).status_code == 200
         # One generated secret for all: a form made by one worker is good in the others.
