@@ -20,18 +20,20 @@ log = logging.getLogger("arbejdsglaede")
 
 
 def prepare_database(settings: Settings, engine: Engine) -> None:
-    """Idempotent: a second start changes nothing."""
+    """Idempotent: a second start changes nothing. Several processes starting at once take
+    turns, so the database is migrated and the default decks loaded once."""
     if settings.sqlalchemy_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate.upgrade(settings.sqlalchemy_url)
-    with write_session(engine) as session:
-        store_audit_retention(session, years=settings.retention_audit_years)
-    if settings.load_default_decks:
+    with migrate.one_at_a_time(engine):
+        migrate.upgrade(settings.sqlalchemy_url)
         with write_session(engine) as session:
-            for line in decks.load_default_decks(
-                session, cards_dir=settings.cards_dir, max_pixels=settings.max_image_pixels
-            ):
-                log.info("default decks: %s", line)
+            store_audit_retention(session, years=settings.retention_audit_years)
+        if settings.load_default_decks:
+            with write_session(engine) as session:
+                for line in decks.load_default_decks(
+                    session, cards_dir=settings.cards_dir, max_pixels=settings.max_image_pixels
+                ):
+                    log.info("default decks: %s", line)
 
 
 @writes

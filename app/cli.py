@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from app.config import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -23,24 +28,64 @@ KEEP_ALIVE_SECONDS = 75
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from app.main import create_app
-
-    if "base_url" not in settings.model_fields_set:
-        # The printed setup link should point where this server actually listens.
-        settings = settings.model_copy(update={"base_url": f"http://{args.host}:{args.port}"})
-        # Derived, not configured: links and the trusted hosts still follow the settings.
-        settings.model_fields_set.discard("base_url")
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
+    settings = _listening(settings, args.host, args.port)
+    options = {
+        "host": args.host,
+        "port": args.port,
         # The app itself believes X-Forwarded-For, and only from ARBEJDSGLAEDE_TRUSTED_PROXIES;
         # uvicorn's own handling would trust any local proxy's say.
-        proxy_headers=False,
-        access_log=settings.access_log,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        "proxy_headers": False,
+        "access_log": settings.access_log,
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+    }
+    if args.workers == 1:
+        from app.main import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    from app.bootstrap import announce_setup_link, prepare_database
+    from app.clock import utcnow
+    from app.db import make_engine
+
+    # Once, before any worker starts: the migration and the default decks (the workers would
+    # take turns anyway), the setup link (each printed one would end the one before), and a
+    # generated secret key (workers that each made their own would refuse each other's forms).
+    settings.resolved_secret()
+    engine = make_engine(settings.sqlalchemy_url)
+    prepare_database(settings, engine)
+    announce_setup_link(settings, engine, utcnow)
+    engine.dispose()
+    os.environ[WORKER_ADDRESS] = f"{args.host} {args.port}"
+    uvicorn.run(
+        "app.cli:worker_app",
+        factory=True,
+        workers=args.workers,
+        **options,
     )
     return 0
+
+
+# Set by `serve --workers N` for its worker processes, which build their app from it.
+WORKER_ADDRESS = "ARBEJDSGLAEDE_SERVE_WORKER_ADDRESS"
+
+
+def worker_app() -> FastAPI:
+    """The app in each of `serve --workers N`'s processes: settings from the environment, as
+    the parent read them, and the database the parent prepared."""
+    from app.main import create_app
+
+    host, port = os.environ[WORKER_ADDRESS].split(" ")
+    return create_app(_listening(Settings(), host, int(port)), prepared=True)
+
+
+def _listening(settings: Settings, host: str, port: int) -> Settings:
+    if "base_url" in settings.model_fields_set:
+        return settings
+    # The printed setup link should point where this server actually listens.
+    settings = settings.model_copy(update={"base_url": f"http://{host}:{port}"})
+    # Derived, not configured: links and the trusted hosts still follow the settings.
+    settings.model_fields_set.discard("base_url")
+    return settings
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -194,6 +239,13 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arbejdsglaede", description="Picture cards for the employee development conversation."
@@ -203,6 +255,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="serve from N processes (SQLite or PostgreSQL); default 1",
+    )
     serve.set_defaults(run=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="migrate the database and load the default decks")

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     setup_link_hours: int = 24
 
+    # Under overload a write waits this long for the database (SQLite's write lock) before
+    # the answer is 503 "try again", which the conversation page sends again by itself.
+    write_wait_seconds: float = Field(default=30, gt=0, le=600)
+
     max_upload_bytes: int = 25 * 1024 * 1024
     max_request_bytes: int = 800 * 1024 * 1024
     max_form_bytes: int = 1024 * 1024

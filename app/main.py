@@ -13,6 +13,7 @@ from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,7 +25,7 @@ from app.admin.routes import router as admin_router
 from app.clock import Clock, utcnow
 from app.config import Settings
 from app.conversations.routes import router as conversations_router
-from app.db import ValueOutOfRange, make_engine
+from app.db import ValueOutOfRange, is_busy, make_engine
 from app.decks.routes import router as decks_router
 from app.employees.routes import router as employees_router
 from app.errors import N_, DomainError, NotFound
@@ -39,16 +40,21 @@ log = logging.getLogger("arbejdsglaede")
 CSRF_PROTECTED_WITHOUT_COOKIES = ["/login", "/setup"]
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, clock: Clock = utcnow, prepared: bool = False
+) -> FastAPI:
+    """``prepared``: the database was migrated and the setup link printed before this app
+    was made (``serve --workers N`` does it once, in the parent process)."""
     settings = settings or Settings()
-    engine = make_engine(settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url, write_wait_seconds=settings.write_wait_seconds)
     secret = settings.resolved_secret()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Migrating and decoding the default decks is blocking work: off the event loop.
-        await to_thread.run_sync(bootstrap.prepare_database, settings, engine)
-        await to_thread.run_sync(bootstrap.announce_setup_link, settings, engine, clock)
+        if not prepared:
+            # Migrating and decoding the default decks is blocking work: off the event loop.
+            await to_thread.run_sync(bootstrap.prepare_database, settings, engine)
+            await to_thread.run_sync(bootstrap.announce_setup_link, settings, engine, clock)
         yield
         engine.dispose()
 
@@ -237,12 +243,27 @@ def _add_error_handlers(app: FastAPI) -> None:
             headers={"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"},
         )
 
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def _database_busy(request: Request, exc: sa_exc.SQLAlchemyError) -> Response:
+        if not is_busy(exc):
+            raise exc
+        # Overload slows, never fails: nothing was written, and the page sends it again.
+        log.warning("database busy, answered 503: %s", type(exc).__name__)
+        response = await _domain_error(request, DomainError(DATABASE_BUSY, status_code=503))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
         # FastAPI's own answer is JSON that repeats the input, a password included: a message
         # as a DomainError's, never what was sent.
         return await _domain_error(request, DomainError(INVALID_REQUEST))
 
+
+DATABASE_BUSY = N_("The server is very busy, and this was not saved yet. Try again in a moment.")
+# The conversation page sends a tap again after this many seconds.
+RETRY_AFTER_SECONDS = 2
 
 INVALID_REQUEST = N_(
     "Some of what was sent is missing or not valid. Check the fields and try again."

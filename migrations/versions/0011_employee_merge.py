@@ -1,6 +1,6 @@
 """an employee's history says whom they were merged with (issue 15)
 
-Revision ID: 0014
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-02 05:00:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

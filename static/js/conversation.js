@@ -248,6 +248,15 @@
       credentials: "same-origin",
     }).then((response) => response.text().then((text) => {
       setOffline(false);
+      if (response.status === 503) {
+        // The server is too busy to save it now (nothing was saved): the tap stays first in
+        // the queue, shown as done, and is sent again when the server says.
+        sending = false;
+        const seconds = Math.min(30, Math.max(1, Number(response.headers.get("Retry-After")) || 3));
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(pump, seconds * 1000);
+        return;
+      }
       queue.shift();
       saveQueue();
       sending = false;

@@ -178,3 +178,36 @@ def test_purge_prints_what_it_deletes_and_the_dry_run_deletes_nothing(tmp_path: 
     again = run_cli(tmp_path, "purge")
     assert "audit_events: 0" in again.stdout
     engine.dispose()
+
+
+def test_serve_refuses_fewer_than_one_worker(tmp_path: Path) -> None:
+    refused = run_cli(tmp_path, "serve", "--workers", "0")
+    assert refused.returncode == 2 and "must be 1 or more" in refused.stderr
+
+
+def test_serve_with_workers_prepares_once_and_each_worker_serves_the_same_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from app import cli
+
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(options, app=app))
+    monkeypatch.setenv("ARBEJDSGLAEDE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("ARBEJDSGLAEDE_LOAD_DEFAULT_DECKS", "false")
+    monkeypatch.delenv(cli.WORKER_ADDRESS, raising=False)  # put back as it was after the test
+    assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "3"]) == 0
+    assert served["app"] == "app.cli:worker_app" and served["factory"] is True
+    assert served["workers"] == 3 and served["timeout_keep_alive"] >= 60
+    assert served["proxy_headers"] is False
+    # Prepared by the parent: migrated, and one secret key for every worker.
+    assert (tmp_path / "var" / "secret_key").exists()
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'arbejdsglaede.db'}")
+    with read_session(engine) as session:
+        assert session.exec(select(User)).all() == []
+    engine.dispose()
+    worker = cli.worker_app()
+    settings = worker.state.settings
+    assert settings.base_url == "http://0.0.0.0:8123" and settings.configured_base_url is None
+    assert settings.resolved_secret() == (tmp_path / "var" / "secret_key").read_text().strip()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import shutil
 import threading
 from pathlib import Path
@@ -9,9 +10,10 @@ from alembic import command
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from app import bootstrap
 from app.config import Settings
 from app.db import make_engine, read_session, write_session, write_transaction, writes
-from app.migrate import alembic_config
+from app.migrate import START_LOCK_KEY, alembic_config, one_at_a_time, start_lock_path
 from app.models import LoginFailure
 from tests.support import ON_POSTGRESQL
 
@@ -43,7 +45,7 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
 
 
 @pytest.mark.sqlite
@@ -130,3 +132,44 @@ def test_a_session_that_reads_refuses_a_write_outside_a_transaction(engine: Engi
         with pytest.raises(RuntimeError, match="write_transaction"):
             session.flush()
     assert _failures(engine) == []
+
+
+def another_process_could_prepare(engine: Engine) -> bool:
+    """Whether someone else could take the start-up lock now (without waiting for it)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:key)"), {"key": START_LOCK_KEY}
+            ).scalar()
+            if taken:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": START_LOCK_KEY})
+            return bool(taken)
+    # flock belongs to the open file: a second open stands for another process.
+    with start_lock_path(engine.url.database or "").open("a") as other:
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(other, fcntl.LOCK_UN)
+        return True
+
+
+def test_one_process_at_a_time_prepares_the_database(engine: Engine) -> None:
+    """serve --workers N, or two containers starting together: the others wait, then find
+    the migration done, instead of migrating the same database at once."""
+    with one_at_a_time(engine):
+        assert not another_process_could_prepare(engine)
+    assert another_process_could_prepare(engine)
+
+
+def test_preparing_takes_the_start_up_lock(
+    settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[bool] = []
+
+    def upgrade(url: str) -> None:
+        held.append(not another_process_could_prepare(engine))
+
+    monkeypatch.setattr(bootstrap.migrate, "upgrade", upgrade)
+    bootstrap.prepare_database(settings, engine)
+    assert held == [True]
