@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from types import FrameType
 
 from app.config import Settings
 
@@ -18,29 +20,54 @@ Command = Callable[[argparse.Namespace, Settings], int]
 # the 200-tablet benchmark. Browsers keep idle connections for minutes (Chromium 300 s,
 # Firefox 115 s) and retry a request once when a server closed a reused one.
 KEEP_ALIVE_SECONDS = 75
+# On SIGTERM (a deploy, docker stop) the server stops accepting and lets the requests in
+# flight finish for up to this long; a PDF takes seconds, a tap milliseconds. Below docker's
+# and Kubernetes' patience before SIGKILL (30 s; give docker stop --time 30, compose
+# stop_grace_period: 30s).
+GRACEFUL_SHUTDOWN_SECONDS = 25
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.main import create_app
+    from app.observability.logs import configure_logging
 
     if "base_url" not in settings.model_fields_set:
         # The printed setup link should point where this server actually listens.
         settings = settings.model_copy(update={"base_url": f"http://{args.host}:{args.port}"})
         # Derived, not configured: links and the trusted hosts still follow the settings.
         settings.model_fields_set.discard("base_url")
+    configure_logging(fmt=settings.log_format)
+    app = create_app(settings)
+    _stop_cleanly_on_signals()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         # The app itself believes X-Forwarded-For, and only from ARBEJDSGLAEDE_TRUSTED_PROXIES;
         # uvicorn's own handling would trust any local proxy's say.
         proxy_headers=False,
-        access_log=settings.access_log,
+        # The app writes each request's line itself (app.observability), with the route
+        # template, never the path with its tokens; uvicorn logs through the same handler.
+        access_log=False,
+        log_config=None,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return 0
+
+
+def _stop_cleanly_on_signals() -> None:
+    """uvicorn finishes the requests in flight on SIGTERM or Ctrl-C, then raises the signal
+    again for the handler it found: this one lets ``serve`` end with exit code 0, the clean
+    stop it was, instead of dying of the signal (or a KeyboardInterrupt's traceback)."""
+
+    def stopped(signum: int, frame: FrameType | None) -> None:
+        pass
+
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGINT, stopped)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -232,8 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command != "serve":  # serve writes JSON lines (app.observability.logs)
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     run: Command = args.run
     return run(args, Settings())
 
