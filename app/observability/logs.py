@@ -92,12 +92,18 @@ def configure_logging(
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    # uvicorn's loggers pass their records on to this handler; its access log stays off
-    # (cli.py): the app's request line below replaces it, with the route, not the path.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # uvicorn's loggers pass their records on to this handler. Its access log stays off, also
+    # under `uvicorn app.main:app`, whose default turns it on: its line names the path, and a
+    # path holds the employee's copy-link token. The app's request line replaces it
+    # (app.observability.requests), with the route template.
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False  # uvicorn logs access only while this logger has a handler
+    access.disabled = True
     return handler
 
 

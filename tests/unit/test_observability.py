@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import Engine, text
 
+from app import PROJECT_DIR
 from app.db import make_engine, write_session
 from app.observability import logs, metrics
 from app.observability.readiness import (
@@ -25,6 +30,7 @@ from app.observability.readiness import (
 )
 from app.observability.requests import request_id_of, template_of
 from app.observability.routes import is_allowed
+from tests import postgres
 from tests.support.logs import captured_logs
 
 
@@ -175,3 +181,72 @@ def test_console_format_for_a_person_at_a_terminal() -> None:
         logs.unconfigure_logging(handler)
         logging.getLogger().setLevel(level)
     assert "something to see" in stream.getvalue() and "abc123" in stream.getvalue()
+
+
+def test_pool_gauges_follow_the_postgresql_pool(postgresql: postgres.Server) -> None:
+    def value(name: str) -> float:
+        return REGISTRY.get_sample_value(name) or 0.0
+
+    size, used = "arbejdsglaede_db_pool_size", "arbejdsglaede_db_pool_checked_out"
+    before_size, before_used = value(size), value(used)
+    engine = make_engine(postgresql.create_database(), pool_size=4)
+    metrics.watch_pool(engine)
+    assert value(size) - before_size == 4
+    with engine.connect() as first, engine.connect() as second:
+        first.execute(text("SELECT 1"))
+        second.execute(text("SELECT 1"))
+        assert value(used) - before_used == 2
+    assert value(used) == before_used
+    engine.dispose()
+    metrics.forget_pool(engine)
+    assert value(size) == before_size
+
+
+def test_no_pool_gauges_for_sqlite(tmp_path: Path) -> None:
+    before = REGISTRY.get_sample_value("arbejdsglaede_db_pool_size")
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    metrics.watch_pool(engine)
+    assert REGISTRY.get_sample_value("arbejdsglaede_db_pool_size") == before
+    engine.dispose()
+
+
+# Several processes (serve --workers N): each counts into files in PROMETHEUS_MULTIPROC_DIR,
+# and whichever answers /metrics adds them all up.
+COUNT_A_PICK = """
+from app.observability import metrics
+metrics.count_pick("status")
+metrics.RequestMetrics().observe("POST", "/x/{id}", 200, 0.01)
+metrics.process_ending()
+"""
+EXPOSE = """
+import sys
+from app.observability import metrics
+sys.stdout.write(metrics.exposition().decode())
+"""
+
+
+def test_several_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for _ in range(3):
+        subprocess.run([sys.executable, "-c", COUNT_A_PICK], env=env, check=True)
+    shown = subprocess.run(
+        [sys.executable, "-c", EXPOSE], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    assert 'arbejdsglaede_picks_total{board="status"} 3.0' in shown
+    assert (
+        'arbejdsglaede_http_requests_total{method="POST",route="/x/{id}",status="2xx"} 3.0' in shown
+    )
+
+
+def test_uvicorn_logs_through_the_json_handler_and_never_its_access_lines() -> None:
+    """`uvicorn app.main:app` turns its access log on by default: its line names the path,
+    with the copy link's token in it. After configure_logging it logs nothing."""
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(logging.StreamHandler(io.StringIO()))  # as uvicorn's own set-up does
+    with captured_logs() as lines:
+        assert not access.hasHandlers()
+        access.info('127.0.0.1 - "GET /r/abcdefghjkmn HTTP/1.1" 200')
+        logging.getLogger("uvicorn.error").info("Started server process")
+    assert [(line["logger"], line["event"]) for line in lines] == [
+        ("uvicorn.error", "Started server process")
+    ]

@@ -28,7 +28,7 @@ from tests.support import (
     make_settings,
 )
 from tests.support.logs import captured_logs
-from tests.support.record_pages import setup, share_link
+from tests.support.record_pages import audit, setup, share_link
 
 STATUS_ROUTE = "/conversations/{conversation_id}/status/{card_id}"
 NOTE = "Chefen lytter aldrig, og jeg overvejer at sige op"
@@ -302,6 +302,12 @@ def test_ready_when_the_database_answers_at_head(client: Client) -> None:
     assert response.status_code == 200
     assert response.json() == {"status": "ready"}
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_readyz_and_metrics_write_no_audit_entry(local: Client) -> None:
+    assert local.get("/readyz").status_code == 200
+    assert local.get("/metrics").status_code == 200
+    assert audit(local) == []
 
 
 def test_not_ready_while_migrating(client: Client) -> None:
