@@ -7,7 +7,8 @@ import getpass
 import logging
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from types import FrameType
 
 from app.config import Settings
@@ -40,25 +41,26 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         settings.model_fields_set.discard("base_url")
     configure_logging(fmt=settings.log_format)
     app = create_app(settings)
-    _stop_cleanly_on_signals()
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        # The app itself believes X-Forwarded-For, and only from ARBEJDSGLAEDE_TRUSTED_PROXIES;
-        # uvicorn's own handling would trust any local proxy's say.
-        proxy_headers=False,
-        # The app writes each request's line itself (app.observability), with the route
-        # template, never the path with its tokens; uvicorn logs through the same handler.
-        access_log=False,
-        log_config=None,
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-    )
+    with _signals_end_cleanly():
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            # The app itself believes X-Forwarded-For, and only from ARBEJDSGLAEDE_TRUSTED_PROXIES;
+            # uvicorn's own handling would trust any local proxy's say.
+            proxy_headers=False,
+            # The app writes each request's line itself (app.observability), with the route
+            # template, never the path with its tokens; uvicorn logs through the same handler.
+            access_log=False,
+            log_config=None,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
     return 0
 
 
-def _stop_cleanly_on_signals() -> None:
+@contextmanager
+def _signals_end_cleanly() -> Iterator[None]:
     """uvicorn finishes the requests in flight on SIGTERM or Ctrl-C, then raises the signal
     again for the handler it found: this one lets ``serve`` end with exit code 0, the clean
     stop it was, instead of dying of the signal (or a KeyboardInterrupt's traceback)."""
@@ -66,8 +68,12 @@ def _stop_cleanly_on_signals() -> None:
     def stopped(signum: int, frame: FrameType | None) -> None:
         pass
 
-    signal.signal(signal.SIGTERM, stopped)
-    signal.signal(signal.SIGINT, stopped)
+    previous = {sig: signal.signal(sig, stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:

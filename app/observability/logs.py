@@ -41,9 +41,10 @@ def without_exception_text(_: WrappedLogger, __: str, event: EventDict) -> Event
 
 
 def _no_message_copy(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
-    # logging's Formatter sets record.message, which ExtraAdder takes for an extra: the
-    # event already says it.
+    # logging's Formatter sets record.message, which ExtraAdder takes for an extra, and
+    # uvicorn adds a copy with terminal colours: the event already says it.
     event.pop("message", None)
+    event.pop("color_message", None)
     return event
 
 
