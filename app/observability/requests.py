@@ -25,6 +25,7 @@ REQUEST_ID_HEADER = b"x-request-id"
 # short token that cannot break a log line or a header. Anything else gets a new id.
 _SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 _ROUTE = "arbejdsglaede.route"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 log = logging.getLogger(REQUEST_LOGGER)
 
@@ -84,6 +85,8 @@ class RequestLog:
             finally:
                 seconds = time.perf_counter() - started
                 method = scope["method"]
+                if method not in KNOWN_METHODS:
+                    method = "other"  # anyone can make up methods: not one label each
                 self.metrics.observe(method, route.template, status, seconds)
                 if self.log_requests and log.isEnabledFor(logging.INFO):
                     self._log(method, route.template, status, seconds)

@@ -265,6 +265,14 @@ def test_metrics_count_failed_logins_and_unmatched_paths(local: Client) -> None:
     assert "/no/such/page" not in after
 
 
+def test_made_up_methods_share_one_label(local: Client) -> None:
+    for method in ("BREW", "PROPFIND", "X1"):
+        assert local.request(method, "/healthz").status_code in (403, 405)  # CSRF, or none
+    shown = local.get("/metrics").text
+    assert not re.search(r'method="(BREW|PROPFIND|X1)"', shown)
+    assert 'arbejdsglaede_http_requests_total{method="other",' in shown
+
+
 def test_a_server_error_is_counted(local: Client) -> None:
     @local.app.get("/boom")
     def boom() -> None:
