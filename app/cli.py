@@ -6,8 +6,12 @@ import argparse
 import getpass
 import logging
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from app.config import Settings
@@ -23,25 +27,39 @@ Command = Callable[[argparse.Namespace, Settings], int]
 # the 200-tablet benchmark. Browsers keep idle connections for minutes (Chromium 300 s,
 # Firefox 115 s) and retry a request once when a server closed a reused one.
 KEEP_ALIVE_SECONDS = 75
+# On SIGTERM (a deploy, docker stop) the server stops accepting and lets the requests in
+# flight finish for up to this long; a PDF takes seconds, a tap milliseconds. Below docker's
+# and Kubernetes' patience before SIGKILL (30 s; give docker stop --time 30, compose
+# stop_grace_period: 30s).
+GRACEFUL_SHUTDOWN_SECONDS = 25
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from app.observability.logs import configure_logging
+
     settings = _listening(settings, args.host, args.port)
+    configure_logging(fmt=settings.log_format)
     options = {
         "host": args.host,
         "port": args.port,
         # The app itself believes X-Forwarded-For, and only from ARBEJDSGLAEDE_TRUSTED_PROXIES;
         # uvicorn's own handling would trust any local proxy's say.
         "proxy_headers": False,
-        "access_log": settings.access_log,
+        # The app writes each request's line itself (app.observability), with the route
+        # template, never the path with its tokens; uvicorn logs through the same handler.
+        "access_log": False,
+        "log_config": None,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
     if args.workers == 1:
         from app.main import create_app
 
-        uvicorn.run(create_app(settings), **options)
+        app = create_app(settings)
+        with _signals_end_cleanly():
+            uvicorn.run(app, **options)
         return 0
     from app.bootstrap import announce_setup_link, prepare_database
     from app.clock import utcnow
@@ -56,12 +74,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     announce_setup_link(settings, engine, utcnow)
     engine.dispose()
     os.environ[WORKER_ADDRESS] = f"{args.host} {args.port}"
-    uvicorn.run(
-        "app.cli:worker_app",
-        factory=True,
-        workers=args.workers,
-        **options,
-    )
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # /metrics then adds up every worker's figures, whichever worker answers; a fresh
+        # folder per start, so no dead process's counts carry over.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="arbejdsglaede-metrics-")
+    with _signals_end_cleanly():
+        uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
     return 0
 
 
@@ -73,9 +91,12 @@ def worker_app() -> FastAPI:
     """The app in each of `serve --workers N`'s processes: settings from the environment, as
     the parent read them, and the database the parent prepared."""
     from app.main import create_app
+    from app.observability.logs import configure_logging
 
     host, port = os.environ[WORKER_ADDRESS].split(" ")
-    return create_app(_listening(Settings(), host, int(port)), prepared=True)
+    settings = _listening(Settings(), host, int(port))
+    configure_logging(fmt=settings.log_format)
+    return create_app(settings, prepared=True)
 
 
 def _listening(settings: Settings, host: str, port: int) -> Settings:
@@ -86,6 +107,23 @@ def _listening(settings: Settings, host: str, port: int) -> Settings:
     # Derived, not configured: links and the trusted hosts still follow the settings.
     settings.model_fields_set.discard("base_url")
     return settings
+
+
+@contextmanager
+def _signals_end_cleanly() -> Iterator[None]:
+    """uvicorn finishes the requests in flight on SIGTERM or Ctrl-C, then raises the signal
+    again for the handler it found: this one lets ``serve`` end with exit code 0, the clean
+    stop it was, instead of dying of the signal (or a KeyboardInterrupt's traceback)."""
+
+    def stopped(signum: int, frame: FrameType | None) -> None:
+        pass
+
+    previous = {sig: signal.signal(sig, stopped) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -291,8 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command != "serve":  # serve writes JSON lines (app.observability.logs)
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     run: Command = args.run
     return run(args, Settings())
 

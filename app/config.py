@@ -40,9 +40,18 @@ class Settings(BaseSettings):
     # However busy, a session ends this long after its login (DESIGN §6).
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
     secure_cookies: bool = False
-    # Off by default: a request line names the employee's copy-link token (/r/...), and the
-    # audit log, not the server's output, is the record of who opened what (DESIGN §6).
-    access_log: bool = False
+    # One JSON line per request on standard output (app.observability): request id, method,
+    # route template, status, duration. The template, never the path: a path names the
+    # employee's copy-link token (/r/...). uvicorn's own access log is always off.
+    access_log: bool = True
+    # The client's address in the request line: personal data, so only when a setting says so.
+    log_client_address: bool = False
+    log_format: Literal["json", "console"] = "json"
+    # Who may read GET /metrics (addresses or networks, comma-separated; by the address
+    # app.security.client_address finds, so behind ARBEJDSGLAEDE_TRUSTED_PROXIES); others 404.
+    metrics_allowed: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"]
+    )
     login_max_failures: int = 10
     login_window_minutes: int = 15
     # Reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated.
@@ -99,7 +108,7 @@ class Settings(BaseSettings):
             raise ValueError("secret_key must be at least 32 characters")
         return value
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "metrics_allowed", mode="before")
     @classmethod
     def _proxies(cls, value: object) -> list[str]:
         items: list[object] = (

@@ -31,6 +31,11 @@ from app.employees.routes import router as employees_router
 from app.errors import N_, DomainError, NotFound
 from app.i18n import translate
 from app.media.routes import router as media_router
+from app.observability import metrics
+from app.observability.logs import configure_logging
+from app.observability.readiness import migrating
+from app.observability.requests import RequestLog, RouteTemplate
+from app.observability.routes import router as observability_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
 from app.security import BodyLimit, LanguageSwitch, RequestAddress, SecurityHeaders, TrustedHosts
@@ -47,16 +52,21 @@ def create_app(
     was made (``serve --workers N`` does it once, in the parent process)."""
     settings = settings or Settings()
     engine = make_engine(settings.sqlalchemy_url, write_wait_seconds=settings.write_wait_seconds)
+    metrics.watch_pool(engine)
     secret = settings.resolved_secret()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not prepared:
             # Migrating and decoding the default decks is blocking work: off the event loop.
-            await to_thread.run_sync(bootstrap.prepare_database, settings, engine)
+            with migrating(engine):  # /readyz answers 503 meanwhile
+                await to_thread.run_sync(bootstrap.prepare_database, settings, engine)
             await to_thread.run_sync(bootstrap.announce_setup_link, settings, engine, clock)
         yield
+        # uvicorn has finished the requests in flight (or given up on them) by now.
         engine.dispose()
+        metrics.forget_pool(engine)
+        metrics.process_ending()
 
     app = FastAPI(
         title="Arbejdsglæde", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
@@ -75,12 +85,14 @@ def create_app(
     app.include_router(decks_router)
     app.include_router(employees_router)
     app.include_router(media_router)
+    app.include_router(observability_router)
     app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 
     # Outermost last: headers on everything, then language, the Host check, body caps, CSRF.
     # The login session is no middleware: app.accounts.deps reads it from the server for each
-    # request.
+    # request. Innermost of all: which route answered, for the request's log line.
+    app.add_middleware(RouteTemplate)
     app.add_middleware(_CsrfMiddleware, secret=secret, secure=settings.secure_cookies)
     app.add_middleware(
         BodyLimit,
@@ -93,6 +105,12 @@ def create_app(
         LanguageSwitch, default=settings.default_language, secure=settings.secure_cookies
     )
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    # Around all the others: the request id, the request's log line and its metrics.
+    app.add_middleware(
+        RequestLog,
+        log_requests=settings.access_log,
+        log_client_address=settings.log_client_address,
+    )
     # Outermost: every audit entry made while answering knows the request's address.
     app.add_middleware(RequestAddress, trusted_proxies=tuple(settings.trusted_proxies))
     return app
@@ -287,8 +305,9 @@ def _error_page(request: Request, status: int) -> Response:
 
 
 def _default_app() -> FastAPI:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return create_app()
+    settings = Settings()
+    configure_logging(fmt=settings.log_format)
+    return create_app(settings)
 
 
 def __getattr__(name: str) -> FastAPI:

@@ -27,6 +27,7 @@ from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
 from app.errors import DomainError
 from app.models import User
+from app.observability import metrics
 from app.web import path_for, redirect, render
 
 router = APIRouter()
@@ -90,12 +91,14 @@ async def accounts_login(
             partial(service.finish_login, session, attempt, password=password)
         )
     except DomainError as error:
+        metrics.count_login("limited" if error.status_code == 429 else "failed")
         return render(
             request,
             "accounts/login.html",
             {"next": safe_next(next), "email": email, "error": error},
             status_code=error.status_code,
         )
+    metrics.count_login("ok")
     return await to_thread.run_sync(
         partial(log_in, request, session, user, now=now, settings=settings, to=safe_next(next))
     )

@@ -19,6 +19,7 @@ from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.models import BoardRow, Conversation, Step
+from app.observability import metrics
 from app.web import path_for, redirect, render
 
 router = APIRouter()
@@ -193,6 +194,8 @@ def conversations_status_pick(
         revision=who.revision,
         client=who.client,
     )
+    if picked == "true":
+        metrics.count_pick("status")
     return render(
         request,
         "conversations/status.html",
@@ -243,6 +246,7 @@ def conversations_board_place(
         revision=who.revision,
         client=who.client,
     )
+    metrics.count_pick("board")
     return _board(request, session, leader, conversation_id, changed_cards=(card_id,))
 
 

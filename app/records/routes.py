@@ -23,6 +23,7 @@ from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.i18n import TIMEZONE, translate
 from app.models import User
+from app.observability import metrics
 from app.records import audit, exports, personal, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
@@ -58,6 +59,7 @@ def _export(
         organisation=settings.organisation_name,
         now=now,
     )
+    metrics.count_export(fmt)
     return _download(export)
 
 
@@ -144,6 +146,7 @@ def records_employee_zip(
         now=now,
         lang=str(request.state.lang),
     )
+    metrics.count_export("records_zip")
     return _download(export)
 
 
@@ -352,6 +355,7 @@ def records_shared_pdf(
     export = exports.employee_copy(
         session, conversation, organisation=settings.organisation_name, now=now
     )
+    metrics.count_export("employee_copy_pdf")
     return _download(export)
 
 
@@ -469,6 +473,7 @@ def records_personal_data_zip(
         now=now,
         lang=str(request.state.lang),
     )
+    metrics.count_export("personal_data_zip")
     return _download(export)
 
 

@@ -26,6 +26,10 @@ PUBLIC = {
     ("POST", "/setup"),
     ("GET", "/manifest.webmanifest"),
     ("GET", "/privacy"),  # DESIGN §6: the employee, who has no account, reads it too
+    ("GET", "/readyz"),  # DESIGN §7: for load balancers, beside /healthz
+    # No login: Prometheus has none. Only for the addresses in ARBEJDSGLAEDE_METRICS_ALLOWED,
+    # 404 to everyone else (tests/web/test_operations.py).
+    ("GET", "/metrics"),
 }
 # The roles allowed on each protected route; every route of the app must be listed.
 ROLES = {"leader", "facilitator", "admin"}

@@ -1,0 +1,1 @@
+"""What an operator watches: JSON logs with a request id, Prometheus metrics, readiness."""
