@@ -73,18 +73,26 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     prepare_database(settings, engine)
     announce_setup_link(settings, engine, utcnow)
     engine.dispose()
+    # The workers are new interpreters that inherit this environment; it is put back after,
+    # so nothing else in this process believes it is a worker or counts metrics in files.
+    saved = dict(os.environ)
     os.environ[WORKER_ADDRESS] = f"{args.host} {args.port}"
-    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if not os.environ.get(METRICS_FOLDER):
         # /metrics then adds up every worker's figures, whichever worker answers; a fresh
         # folder per start, so no dead process's counts carry over.
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="arbejdsglaede-metrics-")
-    with _signals_end_cleanly():
-        uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
+        os.environ[METRICS_FOLDER] = tempfile.mkdtemp(prefix="arbejdsglaede-metrics-")
+    try:
+        with _signals_end_cleanly():
+            uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     return 0
 
 
 # Set by `serve --workers N` for its worker processes, which build their app from it.
 WORKER_ADDRESS = "ARBEJDSGLAEDE_SERVE_WORKER_ADDRESS"
+METRICS_FOLDER = "PROMETHEUS_MULTIPROC_DIR"  # prometheus-client's multiprocess mode
 
 
 def worker_app() -> FastAPI:

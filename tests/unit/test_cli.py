@@ -202,11 +202,20 @@ def test_serve_with_workers_prepares_once_and_each_worker_serves_the_same_settin
     from app import cli
 
     served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(options, app=app))
+    monkeypatch.setattr(
+        uvicorn,
+        "run",
+        lambda app, **options: served.update(options, app=app, environ=dict(os.environ)),
+    )
     monkeypatch.setenv("ARBEJDSGLAEDE_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("ARBEJDSGLAEDE_LOAD_DEFAULT_DECKS", "false")
-    monkeypatch.delenv(cli.WORKER_ADDRESS, raising=False)  # put back as it was after the test
+    monkeypatch.delenv(cli.METRICS_FOLDER, raising=False)
     assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "3"]) == 0
+    # The workers inherit where they listen and one metrics folder; this process keeps neither.
+    workers_see = served.pop("environ")
+    assert Path(workers_see[cli.METRICS_FOLDER]).is_dir()
+    assert cli.WORKER_ADDRESS not in os.environ and cli.METRICS_FOLDER not in os.environ
+    monkeypatch.setenv(cli.WORKER_ADDRESS, workers_see[cli.WORKER_ADDRESS])
     assert served["app"] == "app.cli:worker_app" and served["factory"] is True
     assert served["workers"] == 3 and served["timeout_keep_alive"] >= 60
     assert served["proxy_headers"] is False
