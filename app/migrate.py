@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from app import PROJECT_DIR
 
@@ -18,3 +19,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
+
+
+def head_revision() -> str | None:
+    """The revision this version of the app migrates to."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
