@@ -67,9 +67,13 @@ ALEMBIC_TABLE = "alembic_version"
 SEEDED_BY_MIGRATIONS = frozenset({"audit_retention"})
 
 BATCH = 500
-# A zip bomb's entries decompress to hundreds of times their size; real rows and WebP images
-# do not (measured on the default decks: JSON Lines about 5:1, images about 1:1).
-MAX_RATIO = 100
+# A row with an image holds up to a few hundred kB: fewer of them at a time, so that neither
+# backup nor restore holds more than a few MB of images in memory.
+BATCH_WITH_BYTES = 16
+# A zip bomb's entries decompress to about a thousand times their size; real ones do not:
+# 200,000 audit entries compress about 10:1, 200,000 identical rows but for their ids 41:1,
+# WebP images 1:1.
+MAX_RATIO = 200
 RATIO_CHECKED_FROM = 1024 * 1024
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 MAX_LINE_BYTES = 16 * 1024 * 1024
@@ -202,10 +206,17 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
             copy_path = Path(folder) / "snapshot.db"
             # The online backup API copies a consistent state while the app goes on writing;
             # read-only, so the backup writes nothing into the database it copies.
-            source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+            try:
+                source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+            except sqlite3.Error as error:
+                raise BackupRefused(f"No database to back up at {source_path}: {error}.") from error
             copy = sqlite3.connect(copy_path)
             try:
                 source.backup(copy)
+            except sqlite3.Error as error:
+                raise BackupRefused(
+                    f"The database at {source_path} cannot be read: {error}."
+                ) from error
             finally:
                 copy.close()
                 source.close()
@@ -266,12 +277,13 @@ def _write(connection: Connection, archive: zipfile.ZipFile, *, dialect: str) ->
     for table in _data_tables(connection):
         columns = [(c.name, _kind(c.type)) for c in table.columns]
         order = list(table.primary_key.columns) or list(table.columns)
+        batch = BATCH_WITH_BYTES if any(k == "bytes" for _, k in columns) else BATCH
         digest = hashlib.sha256()
         rows = 0
         # The rows go to a temporary file first: zipfile writes one entry at a time, and a
         # row's images become entries of their own.
         with tempfile.TemporaryFile() as lines:
-            result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(
+            result = connection.execution_options(stream_results=True, yield_per=batch).execute(
                 select(table).order_by(*order)
             )
             for row in result:
@@ -517,6 +529,7 @@ def _load(
                 )
             if table.name in SEEDED_BY_MIGRATIONS:
                 connection.execute(table.delete())
+            size = BATCH_WITH_BYTES if any(k == "bytes" for _, k in entry.columns) else BATCH
             batch: list[dict[str, Any]] = []
             for line in _lines(archive, entry.file):
                 try:
@@ -531,7 +544,7 @@ def _load(
                         for name, kind in entry.columns
                     }
                 )
-                if len(batch) >= BATCH:
+                if len(batch) >= size:
                     connection.execute(table.insert(), batch)
                     batch = []
             if batch:

@@ -208,6 +208,9 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     except BackupRefused as refused:
         print(str(refused), file=sys.stderr)
         return 1
+    except OSError as error:
+        print(f"Cannot write {path}: {error.strerror or error}.", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
     print(summary.line("Backed up to", path))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
+import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
@@ -24,8 +27,8 @@ from app.accounts import service as accounts
 from app.accounts.sessions import hash_token
 from app.backup import BackupRefused
 from app.cli import main
-from app.config import Settings
 from app.db import make_engine, write_session
+from app.migrate import alembic_config
 from app.models import (
     AccountToken,
     EmployeeEvent,
@@ -39,7 +42,7 @@ from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant
 from app.records import audit, share
 from tests import postgres
 from tests.record_fixtures import NOW, TRICKY, full_conversation, leader
-from tests.support import PASSWORD, make_settings
+from tests.support import ON_POSTGRESQL, PASSWORD, make_settings
 
 
 def _fill(session: Session) -> None:
@@ -113,11 +116,36 @@ def _database_tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names()) - {"alembic_version"}
 
 
-@pytest.fixture
-def source(settings_with_decks: Settings) -> Iterator[Engine]:
-    engine = make_engine(settings_with_decks.sqlalchemy_url)
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> str:
+    """A database of the run's kind with a row in every table, made once for this module:
+    each test gets its own copy (``source``)."""
+    if ON_POSTGRESQL:
+        server: postgres.Server = request.getfixturevalue("postgresql")
+        url = server.create_database(template=request.getfixturevalue("postgresql_templates")[True])
+    else:
+        folder = tmp_path_factory.mktemp("filled")
+        shutil.copy(request.getfixturevalue("decks_database"), folder / "a.db")
+        url = f"sqlite:///{folder / 'a.db'}"
+    engine = make_engine(url)
     with write_session(engine) as session:
         _fill(session)
+    engine.dispose()
+    return url
+
+
+def _copy_of(url: str, folder: Path, request: pytest.FixtureRequest) -> str:
+    if url.startswith("sqlite"):
+        folder.mkdir()
+        shutil.copy(url.removeprefix("sqlite:///"), folder / "a.db")
+        return f"sqlite:///{folder / 'a.db'}"
+    server: postgres.Server = request.getfixturevalue("postgresql")
+    return server.create_database(template=postgres.database_of(url))
+
+
+@pytest.fixture
+def source(filled: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    engine = make_engine(_copy_of(filled, tmp_path / "source", request))
     yield engine
     engine.dispose()
 
@@ -213,10 +241,13 @@ def test_restore_refuses_a_database_with_rows_and_says_which(
     assert _rows(source) == before
 
 
-@pytest.fixture
-def made(source: Engine, tmp_path: Path) -> Path:
-    path = tmp_path / "b.zip"
-    backup.backup(source, path)
+@pytest.fixture(scope="module")
+def made(filled: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A backup of ``filled``, made once; tests that change it write a changed copy."""
+    path = tmp_path_factory.mktemp("made") / "b.zip"
+    engine = make_engine(filled)
+    backup.backup(engine, path)
+    engine.dispose()
     return path
 
 
@@ -230,7 +261,7 @@ def empty(tmp_path: Path) -> Iterator[Engine]:
 
 def _rewrite(path: Path, change: dict[str, bytes | None]) -> Path:
     """A copy of the backup with some entries replaced (None: left out) or added."""
-    out = path.with_name("changed.zip")
+    out = path.with_name(f"changed-{uuid.uuid4().hex}.zip")
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
         for name in old.namelist():
             if name not in change:
@@ -290,7 +321,7 @@ def test_restore_refuses_an_entry_with_a_path(made: Path, empty: Engine, name: s
 
 def test_restore_refuses_a_zip_bomb(made: Path, empty: Engine) -> None:
     bomb = b"\n" * (20 * 1024 * 1024)
-    with pytest.raises(BackupRefused, match="more than 100 times"):
+    with pytest.raises(BackupRefused, match="more than 200 times"):
         backup.restore(empty, _rewrite(made, {"tables/users.jsonl": bomb}))
 
 
@@ -352,3 +383,93 @@ def test_backup_and_restore_commands(
         f"Backed up to {tmp_path / 'again.zip'}: {len(SQLModel.metadata.tables)} tables, "
     )
     assert " media files, " in line and "(revision 0010)" in line
+
+
+@pytest.fixture
+def migrated_empty(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A database of the run's kind migrated to head, without decks or users."""
+    if ON_POSTGRESQL:
+        server: postgres.Server = request.getfixturevalue("postgresql")
+        templates = request.getfixturevalue("postgresql_templates")
+        url = server.create_database(template=templates[False])
+    else:
+        (tmp_path / "migrated").mkdir()
+        shutil.copy(request.getfixturevalue("migrated_database"), tmp_path / "migrated" / "a.db")
+        url = f"sqlite:///{tmp_path / 'migrated' / 'a.db'}"
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def test_restore_into_a_migrated_empty_database_replaces_the_seeded_retention(
+    source: Engine, migrated_empty: Engine, tmp_path: Path
+) -> None:
+    """A database migrated to head without decks holds only the audit retention that the
+    migration wrote (5 years); the backup's own (7) takes its place."""
+    with source.begin() as connection:
+        connection.execute(text("UPDATE audit_retention SET audit_years = 7"))
+    backup.backup(source, tmp_path / "b.zip")
+    backup.restore(migrated_empty, tmp_path / "b.zip")
+    with migrated_empty.connect() as connection:
+        retention = connection.execute(text("SELECT id, audit_years FROM audit_retention")).all()
+    assert retention == [(1, 7)]
+    assert _rows(migrated_empty) == _rows(source)
+
+
+def test_restore_refuses_an_empty_database_past_the_backup_s_revision(
+    migrated_empty: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "old").mkdir()
+    url = f"sqlite:///{tmp_path / 'old' / 'a.db'}"
+    command.upgrade(alembic_config(url), "0004")
+    old = make_engine(url)
+    with old.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, password_hash, is_active, created_at) "
+                "VALUES (1, 'a@example.org', 'A', 'admin', '', 1, '2026-01-01 00:00:00.000000')"
+            )
+        )
+    backup.backup(old, tmp_path / "old.zip")
+    old.dispose()
+    with pytest.raises(BackupRefused, match="already at revision 0010, past the backup's 0004"):
+        backup.restore(migrated_empty, tmp_path / "old.zip")
+    _nothing_stored(migrated_empty)
+
+
+def test_a_write_in_progress_is_not_in_the_backup_and_does_not_stop_it(
+    source: Engine, tmp_path: Path
+) -> None:
+    with source.connect() as writer:
+        writer.begin()
+        writer.execute(
+            text(
+                "INSERT INTO login_failures (email, address, created_at, checked) "
+                "VALUES ('half@example.org', '', :at, :checked)"
+            ),
+            {"at": NOW if source.dialect.name != "sqlite" else "2026-12-01 09:00:00.000000",
+             "checked": True},
+        )  # fmt: skip
+        backup.backup(source, tmp_path / "b.zip")
+        writer.rollback()
+    with zipfile.ZipFile(tmp_path / "b.zip") as archive:
+        assert b"half@example.org" not in archive.read("tables/login_failures.jsonl")
+        assert b"x@example.org" in archive.read("tables/login_failures.jsonl")
+
+
+def test_backup_refuses_a_missing_sqlite_database(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'none.db'}")
+    with pytest.raises(BackupRefused, match="No database to back up"):
+        backup.backup(engine, tmp_path / "b.zip")
+    assert not (tmp_path / "b.zip").exists()
+
+
+def test_backup_command_says_when_it_cannot_write(
+    made: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings(tmp_path / "cli")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ARBEJDSGLAEDE_DATA_DIR", str(settings.data_dir))
+    assert main(["restore", str(made)]) == 0
+    assert main(["backup", str(tmp_path / "no" / "such" / "folder" / "b.zip")]) == 1
+    assert "Cannot write " in capsys.readouterr().err
