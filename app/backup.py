@@ -523,7 +523,7 @@ def _load(
             )
         for table in target:
             entry = by_name[table.name]
-            if set(table.columns.keys()) != {n for n, _ in entry.columns}:
+            if {c.name: _kind(c.type) for c in table.columns} != dict(entry.columns):
                 raise BackupRefused(
                     f"The backup's columns of {table.name!r} differ from the database's."
                 )
