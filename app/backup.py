@@ -125,21 +125,24 @@ def _kind(column_type: TypeEngine[Any]) -> str:
     raise BackupRefused(f"A column of type {column_type!r} cannot be backed up.")
 
 
-def _encode(kind: str, value: Any, media: Callable[[bytes], str]) -> Any:
-    if value is None:
-        return None
-    if kind == "datetime":
-        moment: datetime = value
-        # SQLite keeps the app's UTC times without an offset (sqlmodel's UTCDateTime).
-        aware = moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment
-        return aware.astimezone(UTC).isoformat()
-    if kind == "date":
-        return value.isoformat()
-    if kind == "boolean":
-        return bool(value)
-    if kind == "bytes":
-        return media(bytes(value))
-    return value
+def _write_datetime(moment: datetime) -> str:
+    # SQLite keeps the app's UTC times without an offset (sqlmodel's UTCDateTime).
+    aware = moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment
+    return aware.astimezone(UTC).isoformat()
+
+
+def _encoder(kind: str, media: Callable[[bytes], str]) -> Callable[[Any], Any] | None:
+    """How a column's value is written; None when JSON holds it as it is (numbers, text)."""
+    encoders: dict[str, Callable[[Any], Any]] = {
+        "datetime": _write_datetime,
+        "date": date.isoformat,
+        "boolean": bool,
+        "bytes": lambda value: media(bytes(value)),
+    }
+    return encoders.get(kind)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _decoder(
@@ -307,13 +310,13 @@ def _write(connection: Connection, archive: zipfile.ZipFile, *, dialect: str) ->
             result = connection.execution_options(stream_results=True, yield_per=batch).execute(
                 select(table).order_by(*order)
             )
+            encoders = [(name, _encoder(kind, media)) for name, kind in columns]
             for row in result:
                 record = {
-                    name: _encode(kind, value, media)
-                    for (name, kind), value in zip(columns, row, strict=True)
+                    name: value if value is None or encode is None else encode(value)
+                    for (name, encode), value in zip(encoders, row, strict=True)
                 }
-                line = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
-                line += b"\n"
+                line = _JSON.encode(record).encode() + b"\n"
                 digest.update(line)
                 lines.write(line)
                 rows += 1
