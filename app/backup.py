@@ -365,6 +365,10 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
         raise BackupRefused(f"{path.name} is not a backup of Arbejdsglæde (not a zip).") from error
+    names = archive.namelist()
+    if len(names) != len(set(names)):
+        archive.close()
+        raise BackupRefused("The backup holds an entry twice: it was not made by Arbejdsglæde.")
     for info in archive.infolist():
         name = info.filename
         if not (name == MANIFEST or _TABLE_ENTRY.fullmatch(name) or _MEDIA_ENTRY.fullmatch(name)):

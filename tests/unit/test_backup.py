@@ -487,3 +487,16 @@ def test_restore_refuses_columns_that_differ_from_the_database_s(made: Path, emp
     with pytest.raises(BackupRefused, match="columns of 'users' differ"):
         backup.restore(empty, changed)
     _nothing_stored(empty)
+
+
+def test_restore_refuses_an_entry_that_is_there_twice(made: Path, empty: Engine) -> None:
+    with zipfile.ZipFile(made) as archive:
+        users = archive.read("tables/users.jsonl")
+    changed = _rewrite(made, {})
+    with (
+        pytest.warns(UserWarning, match="Duplicate name"),
+        zipfile.ZipFile(changed, "a") as archive,
+    ):
+        archive.writestr("tables/users.jsonl", users.replace(b"leder@", b"anden@"))
+    with pytest.raises(BackupRefused, match="an entry twice"):
+        backup.restore(empty, changed)
