@@ -179,3 +179,21 @@ def test_no_backup_of_an_old_database_without_rows(
     finally:
         engine.dispose()
     assert not (settings.data_dir / "backups").exists()
+
+
+def test_no_migration_without_its_backup(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """When the backup cannot be written (here a file stands where its folder goes), the
+    server does not start, and the database stays as it was."""
+    url = _fresh_url(tmp_path, request, "old")
+    _database_at_0001(url)
+    settings = _settings(tmp_path, url)
+    settings.data_dir.mkdir(parents=True)
+    (settings.data_dir / "backups").write_text("not a folder")
+    engine = make_engine(url)
+    try:
+        with pytest.raises(OSError):
+            prepare_database(settings, engine)
+        with engine.connect() as connection:
+            assert backup.current_revision(connection) == "0001"
+    finally:
+        engine.dispose()
