@@ -220,18 +220,20 @@ def tables_with_rows(connection: Connection) -> dict[str, int]:
 
 
 @contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """A connection that sees one moment of the database and cannot change it."""
+def _snapshot(engine: Engine, scratch: Path) -> Iterator[Connection]:
+    """A connection that sees one moment of the database and cannot change it. SQLite's
+    snapshot is a copy in ``scratch``, beside the backup, where there is room for one."""
     if engine.dialect.name == "sqlite":
         source_path = engine.url.database
         if not source_path or source_path == ":memory:":
             raise BackupRefused("Only an SQLite database in a file can be backed up.")
-        with tempfile.TemporaryDirectory(prefix="arbejdsglaede-backup-") as folder:
+        uri = Path(source_path).resolve().as_uri() + "?mode=ro"
+        with tempfile.TemporaryDirectory(prefix=".arbejdsglaede-backup-", dir=scratch) as folder:
             copy_path = Path(folder) / "snapshot.db"
             # The online backup API copies a consistent state while the app goes on writing;
             # read-only, so the backup writes nothing into the database it copies.
             try:
-                source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+                source = sqlite3.connect(uri, uri=True)
             except sqlite3.Error as error:
                 raise BackupRefused(f"No database to back up at {source_path}: {error}.") from error
             copy = sqlite3.connect(copy_path)
@@ -269,7 +271,7 @@ def backup(engine: Engine, path: Path) -> Summary:
     partial = path.with_name(f".{path.name}.partial")
     try:
         with (
-            _snapshot(engine) as connection,
+            _snapshot(engine, path.parent) as connection,
             zipfile.ZipFile(
                 partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
             ) as archive,

@@ -500,3 +500,17 @@ def test_restore_refuses_an_entry_that_is_there_twice(made: Path, empty: Engine)
         archive.writestr("tables/users.jsonl", users.replace(b"leder@", b"anden@"))
     with pytest.raises(BackupRefused, match="an entry twice"):
         backup.restore(empty, changed)
+
+
+def test_backup_of_an_sqlite_database_in_a_folder_with_a_strange_name(
+    made: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "MUS #2 50% æøå"
+    folder.mkdir()
+    engine = make_engine(f"sqlite:///{folder / 'a.db'}")
+    try:
+        backup.restore(engine, made)
+        again = backup.backup(engine, folder / "b.zip")
+    finally:
+        engine.dispose()
+    assert again.rows == sum(t["rows"] for t in backup.read_manifest(made)["tables"])
