@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app import migrate
+from app import backup, migrate
 from app.accounts import service as accounts
-from app.clock import Clock
+from app.clock import Clock, utcnow
 from app.config import Settings
 from app.db import write_session, writes
 from app.decks import service as decks
@@ -25,6 +26,7 @@ def prepare_database(settings: Settings, engine: Engine) -> None:
     if settings.sqlalchemy_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     with migrate.one_at_a_time(engine):
+        backup_before_upgrade(settings, engine, now=utcnow())
         migrate.upgrade(settings.sqlalchemy_url)
         with write_session(engine) as session:
             store_audit_retention(session, years=settings.retention_audit_years)
@@ -34,6 +36,27 @@ def prepare_database(settings: Settings, engine: Engine) -> None:
                     session, cards_dir=settings.cards_dir, max_pixels=settings.max_image_pixels
                 ):
                     log.info("default decks: %s", line)
+
+
+def backup_before_upgrade(settings: Settings, engine: Engine, *, now: datetime) -> Path | None:
+    """A backup of an existing database with data that is behind this version, taken before
+    it is migrated (DESIGN §5: upgrades keep every row; this file is the way back)."""
+    with engine.connect() as connection:
+        current = backup.current_revision(connection)
+        behind = current is not None and current != migrate.head_revision()
+        with_rows = behind and bool(backup.tables_with_rows(connection))
+        connection.rollback()
+    if not with_rows:
+        return None
+    folder = settings.data_dir / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"backup-{current}-{now:%Y%m%dT%H%M%SZ}.zip"
+    log.info(
+        "database at revision %s, behind %s: backing it up first", current, migrate.head_revision()
+    )
+    summary = backup.backup(engine, path)
+    log.info("%s", summary.line("backup before migrating written to", path))
+    return path
 
 
 @writes

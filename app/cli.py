@@ -292,6 +292,51 @@ def _positive(text: str) -> int:
     return number
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Every table and image into one file (DESIGN §7); the database is only read."""
+    from pathlib import Path
+
+    from app.backup import BackupRefused, backup
+    from app.db import make_engine
+
+    engine = make_engine(settings.sqlalchemy_url)
+    path = Path(args.file)
+    try:
+        summary = backup(engine, path)
+    except BackupRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"Cannot write {path}: {error.strerror or error}.", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(summary.line("Backed up to", path))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """A backup into an empty database, all or nothing, migrated to this version after."""
+    from pathlib import Path
+
+    from app.backup import BackupRefused, restore
+    from app.db import make_engine
+
+    if settings.sqlalchemy_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.sqlalchemy_url)
+    path = Path(args.file)
+    try:
+        summary = restore(engine, path)
+    except BackupRefused as refused:
+        print(f"Nothing was restored. {refused}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(summary.line("Restored from", path))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="arbejdsglaede", description="Picture cards for the employee development conversation."
@@ -333,6 +378,14 @@ def build_parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="delete conversations and audit entries past retention")
     purge.add_argument("--dry-run", action="store_true", help="say what is due, delete nothing")
     purge.set_defaults(run=cmd_purge)
+
+    back = sub.add_parser("backup", help="write every table and image into one file (a zip)")
+    back.add_argument("file", metavar="FILE")
+    back.set_defaults(run=cmd_backup)
+
+    restore = sub.add_parser("restore", help="load a backup into an empty database")
+    restore.add_argument("file", metavar="FILE")
+    restore.set_defaults(run=cmd_restore)
     return parser
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from app import PROJECT_DIR
@@ -61,3 +63,9 @@ def one_at_a_time(engine: Engine) -> Iterator[None]:
 def start_lock_path(database: str) -> Path:
     """The file whose lock one_at_a_time() holds for a SQLite database."""
     return Path(database + ".start-lock")
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The revision this version of the app migrates to: read from disk once per process."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

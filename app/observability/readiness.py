@@ -3,18 +3,16 @@ the one this code was written for."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import read_session
-from app.migrate import alembic_config
+from app.migrate import head_revision
 
 READY = "ready"
 MIGRATING = "migrating"
@@ -40,12 +38,6 @@ def migrating(engine: Engine) -> Iterator[None]:
 
 def is_migrating(engine: Engine) -> bool:
     return engine in _MIGRATING
-
-
-@functools.cache
-def head_revision() -> str | None:
-    """The newest migration this code knows: read from disk once per process."""
-    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
 
 
 def readiness(engine: Engine, *, migrating: bool) -> str:
