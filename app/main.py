@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
+    app.state.secret = secret
     app.state.route_by_name = {}
 
     app.include_router(pages_router)

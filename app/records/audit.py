@@ -44,6 +44,11 @@ ACTION_LABELS = {
     "reset_requested": N_("Asked for a password reset link (Forgot password?)"),
     "password_set_by_link": N_("Chose a new password through a reset link"),
     "handover": N_("Handed an employee over to another leader"),
+    # Two-step login, written by app.accounts.two_step (issue 14).
+    "two_step_on": N_("Turned on two-step login"),
+    "two_step_off": N_("Turned off two-step login"),
+    "recovery_code_used": N_("Logged in with a recovery code"),
+    "two_step_reset": N_("Reset a user's two-step login"),
     "view": N_("Viewed a conversation"),
     "audit_export": N_("Downloaded the audit log"),
     "access_export": N_("Downloaded everything stored about an employee"),
