@@ -104,11 +104,8 @@ async def accounts_login(
         # No session yet: the code page carries a signed, short-lived token instead.
         pending = two_step.pending_token(user, key=key, now=now)
         return _code_page(request, pending=pending, next=safe_next(next))
-    to = safe_next(next)
-    if settings.require_admin_totp and user.role == Role.admin:
-        to = path_for(request.app, "accounts_two_step")
     return await to_thread.run_sync(
-        partial(log_in, request, session, user, now=now, settings=settings, to=to)
+        partial(log_in, request, session, user, now=now, settings=settings, to=safe_next(next))
     )
 
 
@@ -195,8 +192,16 @@ async def accounts_login_code(
 def log_in(
     request: Request, session: Session, user: User, *, now: datetime, settings: Settings, to: str
 ) -> Response:
-    """A new session (and token) at every login; the one the browser held before ends."""
+    """A new session (and token) at every login; the one the browser held before ends. With
+    ``require_admin_totp`` an admin without two-step login goes to set it up first, whichever
+    way they logged in (the login page, an invitation, a reset link)."""
     assert user.id is not None
+    if (
+        settings.require_admin_totp
+        and user.role == Role.admin
+        and not two_step.is_on(session, user.id)
+    ):
+        to = path_for(request.app, "accounts_two_step")
     token = sessions.start_session(
         session,
         user_id=user.id,

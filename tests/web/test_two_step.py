@@ -242,3 +242,34 @@ def test_a_required_two_step_sends_an_admin_to_set_it_up_at_login(
         follow_redirects=False,
     )
     assert leader.headers["location"] == "/"
+    # With two-step login on, the admin goes where they were going.
+    strict_client.cookies.clear()
+    strict_client.login(ADMIN)
+    key, _ = set_up(strict_client, clock)
+    clock.advance(seconds=30)
+    _, _, pending = password_step(strict_client)
+    response = strict_client.post_form(
+        "/login/code",
+        {"pending": pending, "code": pyotp.TOTP(key).at(clock.now), "next": "/decks"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/decks"
+
+
+def test_a_required_two_step_also_follows_an_invitation(
+    strict_client: Client, clock: FakeClock
+) -> None:
+    add_user(strict_client, ADMIN, role="admin")
+    strict_client.login(ADMIN)
+    # The first admin set up: the invitation is the new admin's way in.
+    set_up(strict_client, clock)
+    page = strict_client.post_form(
+        "/admin/users?lang=en", {"email": OTHER, "name": "Bo Admin", "role": "admin"}
+    ).text
+    link = re.search(r"/invite/[\w-]+", page)
+    assert link
+    strict_client.cookies.delete("session")
+    accepted = strict_client.post_form(
+        link.group(0), {"password": "a sentence the new admin remembers"}, follow_redirects=False
+    )
+    assert accepted.headers["location"] == "/account/two-step"
