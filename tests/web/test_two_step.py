@@ -208,6 +208,7 @@ def test_another_admin_resets_a_lost_phone_from_the_users_page(
     page = admin_client.get("/admin/users?lang=en").text
     assert "Reset two-step login for Anna Admin" in page
     assert "Reset two-step login for Bo Admin" not in page
+    assert page.count("Two-step login is on.") == 1
     anna = re.search(r"/admin/users/(\d+)/two-step/reset", page)
     assert anna
     done = admin_client.post_form(anna.group(0), {}, follow_redirects=False)
