@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.accounts import service as accounts
 from app.accounts import two_step
 from app.admin import service as admin_service
+from app.db import write_transaction
 from app.errors import DomainError
 from app.models import AuditEvent, LoginFailure, RecoveryCode, TwoStep, User
 from tests.support import PASSWORD
@@ -291,3 +292,20 @@ def test_start_setup_is_refused_while_on(session: Session) -> None:
     switched_on(session, boss)
     with pytest.raises(DomainError):
         two_step.start_setup(session, user_id=boss.id or 0, key=KEY, now=NOW)
+
+
+def test_of_two_requests_with_one_code_only_one_passes(session: Session) -> None:
+    """Two processes may both read the last step before either stores the new one (READ
+    COMMITTED on PostgreSQL): the stored step is compared again in the UPDATE itself."""
+    boss = admin(session)
+    secret, _ = switched_on(session, boss)
+    later = NOW + timedelta(minutes=1)
+    code = code_at(secret, later)
+    with write_transaction(session):
+        seen_by_the_other = session.exec(select(TwoStep)).one()
+        session.expunge(seen_by_the_other)  # what the other process read, before this one wrote
+    check(session, boss, code, later)
+    with write_transaction(session):
+        assert not two_step._accept_totp(
+            session, seen_by_the_other, secret=secret, code=code, now=later
+        )
