@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     # password-reset link work. A reset link is short-lived: it is as good as the password.
     invite_days: int = Field(default=7, ge=1, le=90)
     reset_link_hours: int = Field(default=24, ge=1, le=168)
+    # "Forgot password?" sends at most this many mails an hour per asking address and per
+    # e-mail address asked for; beyond that the page answers the same and sends nothing.
+    forgot_password_per_address: int = Field(default=5, ge=1, le=1000)
+    forgot_password_per_account: int = Field(default=3, ge=1, le=100)
+    # When on, an admin without two-step login is sent to set it up right after logging in.
+    require_admin_totp: bool = False
 
     # Retention (DESIGN §6, GDPR): `arbejdsglaede purge` deletes conversations whose date is
     # older than this many years, and audit entries older than theirs; the database's trigger

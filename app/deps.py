@@ -29,6 +29,13 @@ async def _clock(request: Request) -> Clock:
     return clock
 
 
+async def _secret(request: Request) -> str:
+    """The app's secret key (signing and the key of stored two-step secrets)."""
+    secret: str = request.app.state.secret
+    return secret
+
+
+SecretDep = Annotated[str, Depends(_secret)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 NowDep = Annotated[datetime, Depends(_now)]

@@ -74,6 +74,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
+    app.state.secret = secret
     app.state.route_by_name = {}
 
     app.include_router(pages_router)

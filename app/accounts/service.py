@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from app.accounts import passwords, sessions
+from app.accounts import passwords, sessions, two_step
 from app.db import write_transaction, writes
 from app.errors import N_, DomainError
 from app.models import LoginFailure, Role, SetupToken, User
@@ -180,11 +180,78 @@ def finish_login(session: Session, attempt: Attempt, *, password: str) -> User:
         user = session.get(User, attempt.user_id)
         if user is None or not user.is_active:  # deactivated while the hash ran
             raise DomainError(N_("Wrong e-mail or password."), status_code=400)
-        user.last_login_at = attempt.at
+        if not two_step.is_on(session, user.id or 0):
+            # With two-step login on, the login happens only once the code is right.
+            user.last_login_at = attempt.at
         if new_hash is not None:
             user.password_hash = new_hash
         session.add(user)
     return user
+
+
+def finish_second_step(
+    session: Session, attempt: Attempt, *, user_id: int, code: str, key: str, address: str
+) -> User:
+    """The user, once the code from their authenticator app (or a recovery code) is right.
+    A wrong code is a failed login, counted like a wrong password (begin_login() counted
+    the attempt)."""
+    try:
+        with write_transaction(session):
+            two_step.check_code(
+                session,
+                user_id=user_id,
+                code=code,
+                key=key,
+                now=attempt.at,
+                address=address,
+            )
+            session.execute(delete(LoginFailure).where(col(LoginFailure.id) == attempt.id))
+            user = session.get(User, user_id)
+            if user is None or not user.is_active:
+                raise two_step.PendingGone()
+            user.last_login_at = attempt.at
+            session.add(user)
+    except DomainError:
+        with write_transaction(session):
+            session.execute(
+                update(LoginFailure).where(col(LoginFailure.id) == attempt.id).values(checked=True)
+            )
+        raise
+    return user
+
+
+def turn_off_two_step(
+    session: Session,
+    *,
+    user_id: int,
+    password: str,
+    code: str,
+    key: str,
+    address: str,
+    now: datetime,
+    max_failures: int,
+    window: timedelta,
+) -> None:
+    """Two-step login off, after the password (counted like a login, so a stolen session
+    cannot guess it) and a current code."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise DomainError(N_("Wrong e-mail or password."), status_code=400)
+    try:
+        authenticate(
+            session,
+            email=user.email,
+            password=password,
+            address=address,
+            now=now,
+            max_failures=max_failures,
+            window=window,
+        )
+    except TooManyAttempts:
+        raise
+    except DomainError:
+        raise DomainError(N_("The current password is not right."), status_code=400) from None
+    two_step.turn_off(session, user_id=user_id, code=code, key=key, now=now, address=address)
 
 
 def authenticate(

@@ -229,6 +229,25 @@ def admin_reset_link(
     return _users_page(request, session, admin, {"link": link})
 
 
+@router.post("/admin/users/{user_id}/two-step/reset")
+def admin_reset_two_step(
+    user_id: int, request: Request, session: SessionDep, admin: AdminDep, now: NowDep
+) -> Response:
+    try:
+        service.reset_two_step(
+            session, admin_id=admin.id, user_id=user_id, now=now, address=client_address(request)
+        )
+    except DomainError as error:
+        return _users_page(
+            request,
+            session,
+            admin,
+            {"row_error": (user_id, error)},
+            status_code=error.status_code,
+        )
+    return redirect(request, path_for(request.app, "admin_users"))
+
+
 @router.get("/admin/handover")
 def admin_handover_form(
     request: Request,
@@ -394,7 +413,15 @@ def admin_forgot(
     _forgot_enabled(settings)
     valid_for = timedelta(hours=settings.reset_link_hours)
     made = service.request_reset(
-        session, email=email, now=now, valid_for=valid_for, address=client_address(request)
+        session,
+        email=email,
+        now=now,
+        valid_for=valid_for,
+        address=client_address(request),
+        limits=service.ResetLimits(
+            per_address=settings.forgot_password_per_address,
+            per_account=settings.forgot_password_per_account,
+        ),
     )
     if made is not None:
         url = mailer.absolute(settings, path_for(request.app, "admin_reset_form", token=made.token))

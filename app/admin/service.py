@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app.accounts import sessions
+from app.accounts import sessions, two_step
 from app.accounts.service import hash_password, normalise_email
 from app.db import write_transaction, writes
 from app.errors import N_, DomainError, NotFound
@@ -26,6 +26,7 @@ from app.models import (
     Conversation,
     Employee,
     EmployeeEvent,
+    ResetRequest,
     Role,
     TokenPurpose,
     User,
@@ -247,13 +248,47 @@ def make_reset_link(
     return Invitation(user=user, token=token)
 
 
+@dataclass(frozen=True)
+class ResetLimits:
+    """How many "Forgot password?" requests an hour pass, per asking address and per e-mail
+    address asked for."""
+
+    per_address: int
+    per_account: int
+    window: timedelta = timedelta(hours=1)
+
+
+# The settings' defaults (forgot_password_per_address, forgot_password_per_account).
+DEFAULT_RESET_LIMITS = ResetLimits(per_address=5, per_account=3)
+
+
 @writes
 def request_reset(
-    session: Session, *, email: str, now: datetime, valid_for: timedelta, address: str
+    session: Session,
+    *,
+    email: str,
+    now: datetime,
+    valid_for: timedelta,
+    address: str,
+    limits: ResetLimits = DEFAULT_RESET_LIMITS,
 ) -> Invitation | None:
     """ "Forgot password?": a reset link for an active account with a password, None for any
-    other address. The page answers the same either way; only the audit log knows."""
-    email = normalise_email(email)
+    other address, and None beyond the limits (so nobody can flood an inbox or the mail
+    server). The page answers the same either way; only the audit log knows. Every request
+    that passes the limits counts, whether the address has an account or not, so the count
+    tells nothing either."""
+    email = normalise_email(email)[:254]
+    since = now - limits.window
+    # Counted in the database, so the limit holds across processes; what is older than the
+    # window counts no more and goes.
+    session.execute(delete(ResetRequest).where(col(ResetRequest.created_at) < since))
+    per_address = session.exec(
+        select(func.count()).where(ResetRequest.address == address[:64])
+    ).one()
+    per_account = session.exec(select(func.count()).where(ResetRequest.email == email)).one()
+    if per_address >= limits.per_address or per_account >= limits.per_account:
+        return None
+    session.add(ResetRequest(email=email, address=address[:64], created_at=now))
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None or user.id is None or not user.is_active or user.is_invited:
         return None
@@ -474,3 +509,20 @@ def hand_over(
             employee_id=employee.id,
         )
     return moved
+
+
+@writes
+def reset_two_step(
+    session: Session, *, admin_id: int, user_id: int, now: datetime, address: str
+) -> None:
+    """Another admin's two-step login removed, for a lost phone: they log in with their
+    password and set it up again. Audited. Your own: turn it off on your account page."""
+    user = _user(session, user_id)
+    if user_id == admin_id:
+        raise DomainError(
+            N_("Turn off your own two-step login on your account page."), status_code=409
+        )
+    if not two_step.reset(
+        session, admin_id=admin_id, user_id=user.id or 0, now=now, address=address
+    ):
+        raise DomainError(N_("This user has no two-step login."), status_code=409)

@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import N_
-from app.models import Conversation, Employee, Role, User
+from app.models import Conversation, Employee, Role, TwoStep, User
 
 ROLE_LABELS = {
     Role.leader: N_("Leader"),
@@ -32,6 +32,11 @@ class UserRow:
     last_login_at: datetime | None
     state: str  # active | deactivated | invited
     is_self: bool
+    two_step: bool = False  # two-step login is on: another admin may reset it
+
+    @property
+    def can_reset_two_step(self) -> bool:
+        return self.two_step and not self.is_self
 
     @property
     def state_label(self) -> str:
@@ -63,6 +68,9 @@ def _aware(moment: datetime | None) -> datetime | None:
 def user_rows(session: Session, *, me: int) -> list[UserRow]:
     """Every user, by name: the admin's list (DESIGN §7)."""
     users = session.exec(select(User).order_by(col(User.name), col(User.id)))
+    with_two_step = set(
+        session.exec(select(TwoStep.user_id).where(col(TwoStep.enabled_at).is_not(None)))
+    )
     return [
         UserRow(
             id=user.id or 0,
@@ -72,6 +80,7 @@ def user_rows(session: Session, *, me: int) -> list[UserRow]:
             last_login_at=_aware(user.last_login_at),
             state=_state(user),
             is_self=user.id == me,
+            two_step=user.id in with_two_step,
         )
         for user in users
     ]

@@ -4,9 +4,12 @@ from app.models.accounts import (
     AccountToken,
     LoginFailure,
     LoginSession,
+    RecoveryCode,
+    ResetRequest,
     Role,
     SetupToken,
     TokenPurpose,
+    TwoStep,
     User,
 )
 from app.models.conversations import (
@@ -50,10 +53,13 @@ __all__ = [
     "Owner",
     "Pick",
     "RecordShare",
+    "RecoveryCode",
+    "ResetRequest",
     "Role",
     "SetupToken",
     "Step",
     "StepTime",
     "TokenPurpose",
+    "TwoStep",
     "User",
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import BigInteger, Text
 from sqlmodel import Field, SQLModel
 
 from app.clock import utcnow
@@ -96,3 +97,46 @@ class AccountToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class TwoStep(SQLModel, table=True):
+    """An admin's authenticator app (TOTP, RFC 6238). The shared secret is stored encrypted
+    with a key derived from the app's secret key (app.accounts.two_step), so a copy of the
+    database alone cannot make codes. ``enabled_at`` is None while the admin is still setting
+    it up; ``last_step`` is the 30-second time step of the last code accepted, so that no code
+    opens anything twice."""
+
+    __tablename__ = "two_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", unique=True, ondelete="CASCADE")
+    secret: str = Field(sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    enabled_at: datetime | None = None
+    last_step: int = Field(default=0, sa_type=BigInteger)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the authenticator app (a lost phone). Shown once at
+    set-up; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = None
+
+
+class ResetRequest(SQLModel, table=True):
+    """One "Forgot password?" request that was answered with a mail (or would have been, for
+    an address without an account), counted per address and per e-mail address so that the
+    limit holds across processes. Rows older than the counting window are deleted as new ones
+    come."""
+
+    __tablename__ = "reset_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

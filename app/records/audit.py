@@ -47,6 +47,11 @@ ACTION_LABELS = {
     # Written by app.employees.service.merge_employees() (issue 15).
     "employee_merge": N_("Merged a duplicate into this employee"),
     "employee_merged_away": N_("Merged this employee into another and removed the duplicate"),
+    # Two-step login, written by app.accounts.two_step (issue 14).
+    "two_step_on": N_("Turned on two-step login"),
+    "two_step_off": N_("Turned off two-step login"),
+    "recovery_code_used": N_("Logged in with a recovery code"),
+    "two_step_reset": N_("Reset a user's two-step login"),
     "view": N_("Viewed a conversation"),
     "audit_export": N_("Downloaded the audit log"),
     "access_export": N_("Downloaded everything stored about an employee"),

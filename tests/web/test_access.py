@@ -96,6 +96,17 @@ ACCOUNT_ROUTES = {
     ("POST", "/account/logout-everywhere"),
 }
 ALLOWED.update(dict.fromkeys(ACCOUNT_ROUTES, ROLES))
+# Two-step login (issue 14): admins only; the code page of the login is public (it needs the
+# signed pending token that only a right password gives).
+TWO_STEP_ROUTES = {
+    ("GET", "/account/two-step"),
+    ("POST", "/account/two-step/start"),
+    ("POST", "/account/two-step/confirm"),
+    ("POST", "/account/two-step/off"),
+    ("POST", "/admin/users/{user_id}/two-step/reset"),
+}
+ALLOWED.update({route: {"admin"} for route in TWO_STEP_ROUTES})
+PUBLIC.add(("POST", "/login/code"))
 
 
 # The audit log is the history of who saw whose personal data (DESIGN §6): admins only.
