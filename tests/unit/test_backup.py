@@ -38,6 +38,7 @@ from app.models import (
     SetupToken,
     StepTime,
 )
+from app.models.accounts import RecoveryCode, ResetRequest, TwoStep
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant
 from app.records import audit, share
 from tests import postgres
@@ -84,6 +85,12 @@ def _fill(session: Session) -> None:
             ),
             EmployeeEvent(employee_id=done.employee_id, at=NOW, from_user_id=uid, to_user_id=uid),
             StepTime(conversation_id=done.id or 0, step="status", seconds=431),
+            # A time step beyond 32 bits: the column is a BIGINT, and the copy must keep it so.
+            TwoStep(
+                user_id=uid, secret="gAAAA-sealed", created_at=NOW, enabled_at=NOW, last_step=2**33
+            ),
+            RecoveryCode(user_id=uid, code_hash="c" * 64, used_at=NOW),
+            ResetRequest(email="x@example.org", address="10.0.0.1", created_at=NOW),
         ]
     )
     upload = DeckUpload(key="k" * 32, owner_id=other.id or 0, name="Vores billeder", expires_at=NOW)
