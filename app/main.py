@@ -33,6 +33,7 @@ from app.media.routes import router as media_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
 from app.security import BodyLimit, LanguageSwitch, RequestAddress, SecurityHeaders, TrustedHosts
+from app.settings.routes import router as settings_router
 from app.web import redirect, render
 
 log = logging.getLogger("arbejdsglaede")
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.include_router(decks_router)
     app.include_router(employees_router)
     app.include_router(media_router)
+    app.include_router(settings_router)
     app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 
