@@ -120,3 +120,34 @@ def test_no_record_or_export_holds_the_guide(decks_client: Client) -> None:
         for phrase in hidden:
             assert phrase not in flat, (name, phrase)
             assert phrase[:40] not in flat, (name, phrase)
+
+
+def test_an_older_agreement_keeps_its_own_wording_when_edited(decks_client: Client) -> None:
+    """Agreements made before focus areas existed have a typed area: the edit form offers
+    it, selected, and saving keeps it."""
+    c = setup(decks_client, finish=False)  # its agreements have typed areas ("Faglighed")
+    page = decks_client.get(f"/conversations/{c.id}/aftaler?lang=en").text
+    first = re.search(r'id="agreement-(\d+)"', page)
+    assert first is not None
+    agreement_id = first.group(1)
+    form = re.search(rf'<form[^>]*id="agreement-form-{agreement_id}".*?</form>', page, re.S)
+    assert form is not None
+    assert '<option value="text:Faglighed" selected>Faglighed</option>' in form.group(0)
+    saved = decks_client.post(
+        f"/conversations/{c.id}/agreements/{agreement_id}",
+        data={"text": "Rettet aftale", "owner": "both", "focus_area": "text:Faglighed"},
+        headers={**PARTIAL, "x-csrftoken": decks_client.csrf},
+    )
+    assert saved.status_code == 200
+    record = decks_client.get(f"/conversations/{c.id}/export.json").json()
+    edited = [a for a in record["agreements"] if a["text"] == "Rettet aftale"]
+    assert [a["strategic_area"] for a in edited] == ["Faglighed"]
+    cleared = decks_client.post(
+        f"/conversations/{c.id}/agreements/{agreement_id}",
+        data={"text": "Rettet aftale", "owner": "both", "focus_area": ""},
+        headers={**PARTIAL, "x-csrftoken": decks_client.csrf},
+    )
+    assert cleared.status_code == 200
+    record = decks_client.get(f"/conversations/{c.id}/export.json").json()
+    edited = [a for a in record["agreements"] if a["text"] == "Rettet aftale"]
+    assert [a["strategic_area"] for a in edited] == [None]
