@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import LiveServer, leader_with_a_new_conversation, log_in, screenshot
+from tests.browser import (
+    LiveServer,
+    leader_with_a_new_conversation,
+    log_in,
+    screenshot,
+    serious_axe_violations,
+)
 from tests.support import PASSWORD
 
 SIZES = [(1180, 820), (1024, 768), (820, 1180), (768, 1024)]
@@ -33,6 +39,7 @@ def test_focus_areas_set_by_a_facilitator_reach_the_agreement_and_the_record(
     add_focus_area(page, "Grøn drift", "Mindre spild i hverdagen")
     add_focus_area(page, "Faglig udvikling", "Kompetencer til fremtidens opgaver")
     screenshot(page, "settings-1180x820")
+    assert serious_axe_violations(page) == []
     page.get_by_role("button", name="Log out").click()
 
     base = leader_with_a_new_conversation(page, live_server, "leder.fokus@example.org")
@@ -77,6 +84,7 @@ def test_the_open_guide_covers_no_card_or_control(
     assert body is not None
     assert body["y"] + body["height"] <= size[1]
     screenshot(page, f"guide-open-{size[0]}x{size[1]}")
+    assert serious_axe_violations(page) == []
     # In the flow, not on top: the step (cards, board, tray) gets the room that is left, and
     # no control of the agenda or the step bar is under the guide.
     step = page.locator(".step").bounding_box()
