@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import text as sql
 from sqlmodel import Session, col, func, select
 
-from app.db import write_transaction, writes
+from app.db import engine_of, write_transaction, writes
 from app.errors import N_, DomainError, NotFound
 from app.models import (
     Agreement,
@@ -469,6 +470,10 @@ def seed_bank_questions(session: Session) -> bool:
     """The question bank written for this product, stored once while the bank is empty (at
     start-up, or at a facilitator's first change), so it can be edited like any other."""
     with write_transaction(session):
+        if engine_of(session).dialect.name == "postgresql":
+            # Several app instances may start at once; on SQLite BEGIN IMMEDIATE already
+            # makes the second wait and then find the bank filled.
+            session.execute(sql("LOCK TABLE bank_questions IN SHARE ROW EXCLUSIVE MODE"))
         if _has_bank(session):
             return False
         for step, questions in defaults.BANK.items():
