@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db import write_session, writes
 from app.decks import service as decks
 from app.models import AuditRetention
+from app.settings import service as organisation
 
 log = logging.getLogger("arbejdsglaede")
 
@@ -30,6 +31,8 @@ def prepare_database(settings: Settings, engine: Engine) -> None:
         migrate.upgrade(settings.sqlalchemy_url)
         with write_session(engine) as session:
             store_audit_retention(session, years=settings.retention_audit_years)
+            # The question bank written for this product, once, so that it can be edited.
+            organisation.seed_bank_questions(session)
         if settings.load_default_decks:
             with write_session(engine) as session:
                 for line in decks.load_default_decks(

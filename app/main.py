@@ -39,6 +39,7 @@ from app.observability.routes import router as observability_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
 from app.security import BodyLimit, LanguageSwitch, RequestAddress, SecurityHeaders, TrustedHosts
+from app.settings.routes import router as settings_router
 from app.web import redirect, render
 
 log = logging.getLogger("arbejdsglaede")
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(employees_router)
     app.include_router(media_router)
     app.include_router(observability_router)
+    app.include_router(settings_router)
     app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 

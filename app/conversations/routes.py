@@ -394,14 +394,19 @@ def conversations_feedback(
 
 
 def _agreement_input(
-    text: str, owner: str, due: str, strategic_area: str, cards: list[str]
+    text: str, owner: str, due: str, strategic_area: str, focus_area: str, cards: list[str]
 ) -> service.AgreementInput:
+    # The select offers the conversation's focus areas by id, "" for none, and an older
+    # agreement's own wording as "text:…" so that editing it keeps it.
+    if focus_area.startswith("text:"):
+        strategic_area, focus_area = focus_area.removeprefix("text:"), ""
     return service.AgreementInput(
         text=text,
         owner=owner,
         due=_parse_date(due),
         strategic_area=strategic_area,
         pick_ids=tuple(int(c) for c in cards if c.isdigit()),
+        focus_area_id=int(focus_area) if focus_area.isdigit() else None,
     )
 
 
@@ -418,6 +423,7 @@ def conversations_agreement_add(
     owner: Annotated[str, Form(max_length=20)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
     strategic_area: Annotated[str, Form(max_length=1000)] = "",
+    focus_area: Annotated[str, Form(max_length=1000)] = "",
     cards: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies the default
     token: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
@@ -425,7 +431,7 @@ def conversations_agreement_add(
         session,
         leader_id=leader.id,
         conversation_id=conversation_id,
-        data=_agreement_input(text, owner, due, strategic_area, cards),
+        data=_agreement_input(text, owner, due, strategic_area, focus_area, cards),
         token=token,
         client=who.client,
     )
@@ -469,6 +475,7 @@ def conversations_agreement_edit(
     owner: Annotated[str, Form(max_length=20)] = "",
     due: Annotated[str, Form(max_length=20)] = "",
     strategic_area: Annotated[str, Form(max_length=1000)] = "",
+    focus_area: Annotated[str, Form(max_length=1000)] = "",
     cards: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies the default
 ) -> Response:
     service.edit_agreement(
@@ -476,7 +483,7 @@ def conversations_agreement_edit(
         leader_id=leader.id,
         conversation_id=conversation_id,
         agreement_id=agreement_id,
-        data=_agreement_input(text, owner, due, strategic_area, cards),
+        data=_agreement_input(text, owner, due, strategic_area, focus_area, cards),
         client=who.client,
     )
     return _agreements(request, session, leader, conversation_id, now, settings)

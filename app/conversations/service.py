@@ -30,6 +30,7 @@ from app.models import (
     DeckPurpose,
     DeckStatus,
     Employee,
+    FocusArea,
     Owner,
     Pick,
     Step,
@@ -38,6 +39,7 @@ from app.models import (
 from app.models.conversations import MAX_AGREEMENT, MAX_AREA, MAX_NOTE, STATUS_ROW, employee_name
 from app.models.conversations import MAX_PER_ROW as MAX_PER_ROW
 from app.models.conversations import MAX_STATUS_CARDS as MAX_STATUS_CARDS
+from app.settings import service as settings
 
 MIN_STATUS_CARDS = 1
 # How long a card taken off the board or a deleted agreement can be put back. The tablet shows
@@ -179,11 +181,13 @@ def create_conversation(
     check_day(on)
     employee = find_or_add_employee(session, leader_id=leader_id, name=employee_name)
     decks = {}
+    preselected = settings.default_deck_ids(session)
     for purpose, chosen in (
         (DeckPurpose.status, status_deck_id),
         (DeckPurpose.inspiration, inspiration_deck_id),
     ):
         offered = published_decks(session, purpose)
+        chosen = chosen or preselected[purpose.value]
         match = [d for d in offered if d.id == chosen] if chosen else offered[:1]
         if not match:
             raise DomainError(N_("Choose one of the offered card decks."))
@@ -196,6 +200,8 @@ def create_conversation(
         status_deck_id=decks[DeckPurpose.status].id or 0,
         inspiration_deck_id=decks[DeckPurpose.inspiration].id or 0,
         follow_up_date=add_months(on, FOLLOW_UP_MONTHS),
+        # What the organisation's settings are now, kept for this conversation (issue 15).
+        settings_snapshot=settings.snapshot_json(session),
     )
     session.add(conversation)
     session.flush()
@@ -683,6 +689,9 @@ class AgreementInput:
     due: date | None
     strategic_area: str
     pick_ids: tuple[int, ...]
+    # One of the conversation's focus areas (its snapshot's); its name becomes the agreement's
+    # strategic area. Without one, ``strategic_area`` is kept as typed (older conversations).
+    focus_area_id: int | None = None
 
 
 def _checked_agreement(
@@ -696,13 +705,24 @@ def _checked_agreement(
         raise DomainError(N_("Choose who is responsible: the employee, the leader or both."))
     check_day(data.due)
     area = data.strategic_area.strip()
+    focus_area_id = None
+    if data.focus_area_id is not None:
+        offered = settings.conversation_settings(conversation).focus_area(data.focus_area_id)
+        if offered is None:
+            raise DomainError(N_("Choose one of the offered strategic areas."))
+        area = offered.name(conversation.language)
+        # The name is kept whatever happens to the area; the link only while it exists.
+        if session.get(FocusArea, offered.id) is not None:
+            focus_area_id = offered.id
     if len(area) > MAX_AREA:
         raise DomainError(N_("The strategic focus area is too long."))
     for pick_id in data.pick_ids:
         pick = _own_pick(session, conversation, pick_id)
         if pick.removed:
             raise DomainError(N_("That card is no longer chosen."))
-    return AgreementInput(text, data.owner, data.due, area, tuple(dict.fromkeys(data.pick_ids)))
+    return AgreementInput(
+        text, data.owner, data.due, area, tuple(dict.fromkeys(data.pick_ids)), focus_area_id
+    )
 
 
 @writes
@@ -736,6 +756,7 @@ def add_agreement(
         owner=data.owner,
         due=data.due,
         strategic_area=data.strategic_area,
+        focus_area_id=data.focus_area_id,
         client_token=token[:64] or None,
         position=count,
     )
@@ -773,7 +794,7 @@ def edit_agreement(
     agreement = _own_agreement(session, conversation, agreement_id)
     data = _checked_agreement(session, conversation, data)
     agreement.text, agreement.owner, agreement.due = data.text, data.owner, data.due
-    agreement.strategic_area = data.strategic_area
+    agreement.strategic_area, agreement.focus_area_id = data.strategic_area, data.focus_area_id
     for link in session.exec(
         select(AgreementCard).where(AgreementCard.agreement_id == agreement.id)
     ):

@@ -4,29 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.errors import N_
 from app.models import Step
 
 # The board's rows live beside BoardRow, where a deck's preview reads them too.
 from app.models.conversations import ROWS as ROWS
 from app.models.conversations import RowInfo as RowInfo
+from app.settings.defaults import MINUTES, STEP_NAMES
 
 
 @dataclass(frozen=True)
 class StepInfo:
     step: Step
     name: str  # msgid
-    minutes: int
+    minutes: int  # the default allotment; a conversation reads its own from its snapshot
     template: str
 
 
-STEPS: tuple[StepInfo, ...] = (
-    StepInfo(Step.start, N_("Start"), 5, "conversations/start.html"),
-    StepInfo(Step.status, N_("Status"), 10, "conversations/status.html"),
-    StepInfo(Step.arbejdsglaede, N_("Job satisfaction"), 25, "conversations/board.html"),
-    StepInfo(Step.feedback, N_("Feedback"), 10, "conversations/feedback.html"),
-    StepInfo(Step.aftaler, N_("Agreements"), 15, "conversations/agreements.html"),
-    StepInfo(Step.slut, N_("Wrap-up"), 5, "conversations/summary.html"),
+TEMPLATES = (
+    (Step.start, "conversations/start.html"),
+    (Step.status, "conversations/status.html"),
+    (Step.arbejdsglaede, "conversations/board.html"),
+    (Step.feedback, "conversations/feedback.html"),
+    (Step.aftaler, "conversations/agreements.html"),
+    (Step.slut, "conversations/summary.html"),
+)
+STEPS: tuple[StepInfo, ...] = tuple(
+    StepInfo(step, STEP_NAMES[step], MINUTES[step], template) for step, template in TEMPLATES
 )
 BY_STEP = {info.step: info for info in STEPS}
 ORDER = [info.step for info in STEPS]

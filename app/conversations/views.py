@@ -19,7 +19,7 @@ from app.cards.views import (
     StatusStepView,
     card_views,
 )
-from app.conversations import service
+from app.conversations import guide, service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
 from app.errors import N_
 from app.media.service import VariantRef, variants_of
@@ -36,6 +36,7 @@ from app.models import (
     User,
 )
 from app.models.conversations import LIMITS, STATUS_ROW, Limits
+from app.settings import service as settings
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class AgreementView:
     strategic_area: str
     status: str
     follow_up_comment: str
+    focus_area_id: int | None
     card_titles: tuple[str, ...]
     pick_ids: tuple[int, ...]
 
@@ -121,6 +123,9 @@ def conversation_view(
     employee = session.get(Employee, conversation.employee_id)
     leader = session.get(User, conversation.leader_id)
     spent = service.seconds_per_step(session, conversation, now)
+    # The allotments in force when it was planned: a later change in the settings never
+    # moves a running conversation's agenda.
+    kept = settings.conversation_settings(conversation)
     current_index = [info.step for info in STEPS].index(step)
     running = conversation.current_step if conversation.step_since is not None else None
     agenda = [
@@ -128,11 +133,11 @@ def conversation_view(
             step=info.step.value,
             name=info.name,
             number=number,
-            minutes=info.minutes,
+            minutes=kept.minutes_for(info.step),
             spent_minutes=whole_minutes(spent[info.step.value]),
             is_current=info.step == step,
             is_done=number - 1 < current_index,
-            is_over=spent[info.step.value] > info.minutes * 60,
+            is_over=spent[info.step.value] > kept.minutes_for(info.step) * 60,
             spent_seconds=spent[info.step.value],
             is_running=info.step == running,
         )
@@ -159,7 +164,7 @@ def conversation_view(
         agenda_total=AgendaTotal(
             spent_seconds=total,
             spent_minutes=whole_minutes(total),
-            minutes=sum(info.minutes for info in STEPS),
+            minutes=kept.total_minutes,
             is_running=running is not None,
         ),
         agenda_now=int(now.timestamp()),
@@ -187,11 +192,14 @@ def step_page(
     reopen_days: int,
 ) -> dict[str, object]:
     """Everything one step's page shows."""
+    kept = settings.conversation_settings(conversation)
     context: dict[str, object] = {
         "c": conversation_view(session, conversation, step=step, now=now, reopen_days=reopen_days),
         "rows": ROWS,
+        "guide": guide.guide(kept, step, lang),
     }
     if step == Step.start:
+        context["intro"] = kept.intro(lang)
         context["previous"] = agreement_views(
             session, service.previous_agreements(session, conversation), lang
         )
@@ -205,6 +213,9 @@ def step_page(
         )
         context["choosable"] = choosable_picks(session, conversation, lang)
         context["new_token"] = secrets.token_urlsafe(16)
+        context["focus_areas"] = [
+            FocusAreaChoice(id=a.id, name=a.name(lang)) for a in kept.focus_areas
+        ]
     elif step == Step.slut:
         context["summary"] = summary(session, conversation, lang)
     return context
@@ -410,11 +421,20 @@ def agreement_views(
             strategic_area=a.strategic_area,
             status=a.status,
             follow_up_comment=a.follow_up_comment,
+            focus_area_id=a.focus_area_id,
             card_titles=tuple(p.title(lang) for p in links[a.id or 0]),
             pick_ids=tuple(p.id or 0 for p in links[a.id or 0]),
         )
         for a in agreements
     ]
+
+
+@dataclass(frozen=True)
+class FocusAreaChoice:
+    """A strategic area the agreement form offers: the conversation's, as kept when planned."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -490,6 +510,7 @@ def new_conversation(session: Session, *, leader_id: int, today: date) -> dict[s
     return {
         "employees": service.employees_of(session, leader_id=leader_id),
         "decks": deck_choices(session),
+        "default_decks": settings.default_deck_ids(session),
         "today": today,
         "limits": LIMITS,
     }

@@ -29,6 +29,7 @@ from app.models.conversations import (
 from app.models.decks import Card, Deck, DeckPurpose, DeckStatus
 from app.models.media import Image, ImageVariant
 from app.models.records import AuditEvent, AuditRetention, RecordShare
+from app.models.settings import BankQuestion, ConversationText, FocusArea
 
 __all__ = [
     "AccountToken",
@@ -37,15 +38,18 @@ __all__ = [
     "AgreementStatus",
     "AuditEvent",
     "AuditRetention",
+    "BankQuestion",
     "BoardRow",
     "Card",
     "Conversation",
     "ConversationStatus",
+    "ConversationText",
     "Deck",
     "DeckPurpose",
     "DeckStatus",
     "Employee",
     "EmployeeEvent",
+    "FocusArea",
     "Image",
     "ImageVariant",
     "LoginFailure",

@@ -167,6 +167,9 @@ class Conversation(SQLModel, table=True):
     completed_at: datetime | None = None
     # Set when a reopened conversation is finished again: the record then says "corrected on".
     corrected_at: datetime | None = None
+    # What the organisation's settings were when it was planned (app.settings.snapshot, JSON):
+    # a later change of texts, questions, allotments or focus areas never rewrites it.
+    settings_snapshot: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class StepTime(SQLModel, table=True):
@@ -219,6 +222,8 @@ class Agreement(SQLModel, table=True):
     owner: str = Field(max_length=20)
     due: date | None = None
     strategic_area: str = Field(default="", max_length=200)
+    # The focus area the name came from, for the overview; the name stays when it is archived.
+    focus_area_id: int | None = Field(default=None, foreign_key="focus_areas.id", index=True)
     status: str = Field(default=AgreementStatus.open, max_length=20)
     follow_up_comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reviewed_in_id: int | None = Field(default=None, foreign_key="conversations.id")

@@ -32,3 +32,37 @@ function showOffline(isOffline) {
 }
 window.addEventListener("offline", () => showOffline(true));
 window.addEventListener("online", () => showOffline(false));
+
+// A <details data-remember="key"> opens and closes as it did last time on this device: the
+// leader's guide stays open for a leader who wants it, and closed for one who does not.
+function rememberedKey(details) {
+  return "arbejdsglaede.open." + details.dataset.remember;
+}
+function restoreRemembered(root) {
+  for (const details of root.querySelectorAll("details[data-remember]")) {
+    try {
+      const stored = window.localStorage.getItem(rememberedKey(details));
+      if (stored !== null) details.open = stored === "1";
+    } catch (error) {
+      // Storage refused (private mode): the panel stays as the page made it.
+    }
+  }
+}
+document.addEventListener(
+  "toggle",
+  (event) => {
+    const details = event.target;
+    if (!(details instanceof HTMLDetailsElement) || !details.dataset.remember) return;
+    try {
+      window.localStorage.setItem(rememberedKey(details), details.open ? "1" : "0");
+    } catch (error) {
+      // Storage refused: nothing to remember with.
+    }
+  },
+  true,
+);
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => restoreRemembered(document));
+} else {
+  restoreRemembered(document);
+}

@@ -70,8 +70,8 @@ def test_no_page_scrolls_sideways(
     # The language switch stays reachable however narrow the screen.
     expect(page.get_by_role("link", name="Dansk")).to_be_in_viewport()
     paths = ("/", "/employees", "/decks", "/conversations/new", "/about", "/admin/audit")
-    admin_pages = ("/admin/users", "/admin/handover", "/admin/personal-data", "/privacy")
-    for path in (*paths, *admin_pages, "/account", "/account/two-step"):
+    more = ("/admin/users", "/admin/handover", "/admin/personal-data", "/privacy", "/settings")
+    for path in (*paths, *more, "/account", "/account/two-step"):
         page.goto(f"{live_server.url}{path}?lang=en")
         overflows[path] = page.evaluate(OVERFLOW)
     page.goto(f"{live_server.url}/decks?lang=en")

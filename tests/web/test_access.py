@@ -177,6 +177,26 @@ DECK_ROUTES = {
 ALLOWED.update(dict.fromkeys(DECK_ROUTES, FACILITATORS))
 
 
+# The organisation's conversation settings (issue 15): facilitators and admins only.
+SETTINGS_ROUTES = {
+    ("GET", "/settings"),
+    ("POST", "/settings/focus-areas"),
+    ("GET", "/settings/focus-areas/{area_id}"),
+    ("POST", "/settings/focus-areas/{area_id}"),
+    ("POST", "/settings/focus-areas/{area_id}/archive"),
+    ("POST", "/settings/focus-areas/{area_id}/reactivate"),
+    ("POST", "/settings/focus-areas/{area_id}/delete"),
+    ("POST", "/settings/texts"),
+    ("POST", "/settings/minutes"),
+    ("POST", "/settings/decks"),
+    ("POST", "/settings/questions"),
+    ("POST", "/settings/questions/{question_id}"),
+    ("POST", "/settings/questions/{question_id}/move"),
+    ("POST", "/settings/questions/{question_id}/active"),
+}
+ALLOWED.update(dict.fromkeys(SETTINGS_ROUTES, FACILITATORS))
+
+
 def walk(routes: list[Any], prefix: str = "") -> list[tuple[str, str]]:
     """Every (method, path), also inside included routers (FastAPI keeps those wrapped)."""
     found = []

@@ -1,0 +1,104 @@
+"""What the settings page shows, prepared for its template: no counting in Jinja."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.models import BankQuestion, Deck, DeckPurpose, FocusArea
+from app.models.settings import MAX_AREA_NAME, MAX_DESCRIPTION, MAX_QUESTION, MAX_TEXT
+from app.settings import defaults, service
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    area: FocusArea
+    agreements: int
+
+    @property
+    def can_delete(self) -> bool:
+        return self.agreements == 0
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    question: BankQuestion
+    is_first: bool
+    is_last: bool
+
+
+@dataclass(frozen=True)
+class StepSettings:
+    step: str
+    name: str  # msgid
+    minutes: int
+    questions: tuple[QuestionRow, ...]
+
+
+@dataclass(frozen=True)
+class SettingsLimits:
+    name: int = MAX_AREA_NAME
+    description: int = MAX_DESCRIPTION
+    question: int = MAX_QUESTION
+    text: int = MAX_TEXT
+    min_minutes: int = service.MIN_MINUTES
+    max_minutes: int = service.MAX_MINUTES
+
+
+@dataclass(frozen=True)
+class SettingsPage:
+    areas: tuple[AreaRow, ...]
+    archived: tuple[AreaRow, ...]
+    intro_da: str
+    intro_en: str
+    appreciative_da: str
+    appreciative_en: str
+    steps: tuple[StepSettings, ...]
+    decks: Mapping[str, list[Deck]]
+    default_decks: Mapping[str, int | None]
+    limits: SettingsLimits = SettingsLimits()
+
+
+def settings_page(session: Session) -> SettingsPage:
+    now_in_force = service.current(session)
+    rows = [
+        AreaRow(area, service.agreements_with(session, area.id or 0))
+        for area in session.exec(
+            select(FocusArea).order_by(col(FocusArea.position), col(FocusArea.id))
+        )
+    ]
+    questions = service.bank_questions(session)
+    steps = []
+    for step in service.STEP_ORDER:
+        mine = [q for q in questions if q.step == step]
+        steps.append(
+            StepSettings(
+                step=step,
+                name=defaults.STEP_NAMES[step],
+                minutes=now_in_force.minutes_for(step),
+                questions=tuple(
+                    QuestionRow(q, is_first=i == 0, is_last=i == len(mine) - 1)
+                    for i, q in enumerate(mine)
+                ),
+            )
+        )
+    return SettingsPage(
+        areas=tuple(r for r in rows if not r.area.archived),
+        archived=tuple(r for r in rows if r.area.archived),
+        intro_da=now_in_force.intro_da,
+        intro_en=now_in_force.intro_en,
+        appreciative_da="\n".join(now_in_force.appreciative_da),
+        appreciative_en="\n".join(now_in_force.appreciative_en),
+        steps=tuple(steps),
+        decks={
+            purpose.value: service.published_decks(session, purpose)
+            for purpose in (DeckPurpose.status, DeckPurpose.inspiration)
+        },
+        default_decks=service.default_deck_ids(session),
+    )
+
+
+def focus_area(session: Session, area_id: int) -> FocusArea:
+    return service.focus_area(session, area_id)
