@@ -62,9 +62,10 @@ FORMAT = "arbejdsglaede.backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ALEMBIC_TABLE = "alembic_version"
-# Rows the migrations themselves insert (0010: the audit retention): an empty database has
-# them, and a restore replaces them with the backup's.
-SEEDED_BY_MIGRATIONS = frozenset({"audit_retention"})
+# Rows a new database gets by itself: the migrations' (0010: the audit retention) and the
+# first start's (the question bank written for this product). An empty database has them, and
+# a restore replaces them with the backup's.
+SEEDED_BY_MIGRATIONS = frozenset({"audit_retention", "bank_questions"})
 
 BATCH = 500
 # A row with an image holds up to a few hundred kB: fewer of them at a time, so that neither

@@ -40,6 +40,7 @@ from app.models import (
 )
 from app.models.accounts import RecoveryCode, ResetRequest, TwoStep
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant
+from app.models.settings import ConversationText, FocusArea
 from app.records import audit, share
 from tests import postgres
 from tests.record_fixtures import NOW, TRICKY, full_conversation, leader
@@ -91,6 +92,10 @@ def _fill(session: Session) -> None:
             ),
             RecoveryCode(user_id=uid, code_hash="c" * 64, used_at=NOW),
             ResetRequest(email="x@example.org", address="10.0.0.1", created_at=NOW),
+            FocusArea(name_da="Grøn omstilling", name_en="Green transition", created_at=NOW),
+            ConversationText(
+                key="intro_da", value="Velkommen – en ligeværdig samtale.", updated_at=NOW
+            ),
         ]
     )
     upload = DeckUpload(key="k" * 32, owner_id=other.id or 0, name="Vores billeder", expires_at=NOW)
