@@ -37,6 +37,9 @@ from app.models import (
 )
 from app.models.conversations import LIMITS, STATUS_ROW, Limits
 
+# A finished conversation is read-only; a cancelled one was never held.
+_CLOSED = (ConversationStatus.completed, ConversationStatus.cancelled)
+
 
 @dataclass(frozen=True)
 class AgendaItem:
@@ -140,7 +143,7 @@ def conversation_view(
     ]
     total = sum(spent.values())
     after, before = step_after(step), step_before(step)
-    is_open = conversation.status != ConversationStatus.completed
+    is_open = conversation.status not in _CLOSED
     reopenable = service.can_reopen(conversation, reopen_days=reopen_days, now=now)
     return ConversationView(
         id=conversation.id or 0,
@@ -266,7 +269,7 @@ def status_step(session: Session, conversation: Conversation, lang: str) -> Stat
 def _ref(conversation: Conversation) -> ConversationRef:
     return ConversationRef(
         id=conversation.id or 0,
-        is_open=conversation.status != ConversationStatus.completed,
+        is_open=conversation.status not in _CLOSED,
         revision=conversation.revision,
     )
 
@@ -454,6 +457,8 @@ class HomeRow:
     date: date
     status: str
     step: str
+    starts_at: dt.time | None = None
+    place: str = ""
 
 
 @dataclass(frozen=True)
@@ -471,7 +476,13 @@ def home(session: Session, *, leader_id: int) -> dict[str, object]:
     ).all()
     items = [
         HomeRow(
-            id=c.id or 0, employee_name=e.name, date=c.date, status=c.status, step=c.current_step
+            id=c.id or 0,
+            employee_name=e.name,
+            date=c.date,
+            status=c.status,
+            step=c.current_step,
+            starts_at=c.starts_at,
+            place=c.place,
         )
         for c, e in rows
     ]
@@ -479,8 +490,9 @@ def home(session: Session, *, leader_id: int) -> dict[str, object]:
     for item in sorted(items, key=lambda i: (i.employee_name.casefold(), i.date)):
         by_employee.setdefault(item.employee_name, []).append(item)
     return {
-        "open": [i for i in items if i.status != ConversationStatus.completed],
+        "open": [i for i in items if i.status not in _CLOSED],
         "completed": [i for i in items if i.status == ConversationStatus.completed],
+        "cancelled": [i for i in items if i.status == ConversationStatus.cancelled],
         "employees": [EmployeeHistory(name, tuple(c)) for name, c in by_employee.items()],
     }
 

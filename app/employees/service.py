@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.db import writes
 from app.errors import N_, DomainError, NotFound
-from app.models import Conversation, Employee, EmployeeEvent, User
+from app.models import Conversation, ConversationStatus, Employee, EmployeeEvent, User
 from app.models.conversations import MAX_NAME, employee_name
 
 
@@ -62,6 +62,8 @@ def employee_rows(session: Session, *, leader_id: int) -> list[EmployeeRow]:
         for employee_id, n, last in session.exec(
             select(Conversation.employee_id, func.count(), func.max(Conversation.date))
             .where(Conversation.leader_id == leader_id)
+            # A cancelled conversation was never held: it is on the leader's list, not counted.
+            .where(Conversation.status != ConversationStatus.cancelled)
             .group_by(col(Conversation.employee_id))
         )
     }
