@@ -288,3 +288,37 @@ def test_delete_refuses_another_leaders_conversation(session: Session, world: Wo
             conversation_id=world.conversation.id or 0,
             now=NOW,
         )
+
+
+def test_the_invitation_carries_the_preparation_link_when_given(
+    session: Session, world: World
+) -> None:
+    from icalendar import Calendar
+
+    from app.records.invitation import render_invitation
+
+    url = "https://mus.example.dk/p/abc"
+    data = render_invitation(
+        world.conversation,
+        employee=None,
+        leader=world.leader,
+        base_url="https://mus.example.dk",
+        now=NOW,
+        preparation_url=url,
+    )
+    (event,) = Calendar.from_ical(data).walk("VEVENT")
+    assert url in str(event["description"])
+    without = render_invitation(
+        world.conversation, employee=None, leader=world.leader, base_url="x", now=NOW
+    )
+    assert "/p/" not in without.decode()
+
+
+def test_a_cancelled_conversation_is_not_counted_on_the_employee_list(
+    session: Session, world: World
+) -> None:
+    from app.employees.service import employee_rows
+
+    planning.cancel_conversation(session, **ids(world), reason="Syg", now=NOW)
+    (row,) = employee_rows(session, leader_id=world.leader.id or 0)
+    assert row.conversations == 0
