@@ -36,7 +36,6 @@ from app.models import (
     StepTime,
 )
 from app.models.conversations import (
-    DEFAULT_DURATION_MINUTES,
     MAX_AGREEMENT,
     MAX_AREA,
     MAX_DURATION_MINUTES,
@@ -253,7 +252,7 @@ def check_meeting(*, starts_at: time | None, duration_minutes: int | None, place
     """A time of day or none, a duration of a few minutes to a working day (empty: the six
     steps' allotments added up), and a place of one line or none."""
     if duration_minutes is None:
-        duration_minutes = DEFAULT_DURATION_MINUTES
+        duration_minutes = sum(info.minutes for info in STEPS)
     if not MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES:
         raise DomainError(
             N_("Choose a duration between %(min)d and %(max)d minutes."),

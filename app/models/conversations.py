@@ -59,8 +59,9 @@ MAX_AREA = 200
 MAX_NAME = 200
 MAX_PLACE = 200
 MAX_CANCEL_REASON = 1000
-# The six steps' default allotments added up (DESIGN §1): the meeting's default length.
-DEFAULT_DURATION_MINUTES = 90
+# The six steps' default allotments added up (DESIGN §1: 5 + 10 + 25 + 10 + 15 + 5): the
+# meeting's default length; a unit test holds it to app.conversations.steps.
+DEFAULT_DURATION_MINUTES = 70
 MAX_DURATION_MINUTES = 8 * 60
 
 
@@ -77,6 +78,7 @@ class Limits:
     name: int = MAX_NAME
     place: int = MAX_PLACE
     duration: int = MAX_DURATION_MINUTES
+    agenda_minutes: int = DEFAULT_DURATION_MINUTES
 
 
 LIMITS = Limits()

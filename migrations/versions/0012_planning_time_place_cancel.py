@@ -22,7 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("starts_at", sa.Time(), nullable=True))
         batch_op.add_column(
-            sa.Column("duration_minutes", sa.Integer(), nullable=False, server_default="90")
+            sa.Column("duration_minutes", sa.Integer(), nullable=False, server_default="70")
         )
         batch_op.add_column(sa.Column("place", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(

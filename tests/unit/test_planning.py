@@ -9,8 +9,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.conversations import planning, service
+from app.conversations.steps import STEPS
 from app.errors import DomainError, NotFound
 from app.models import AuditEvent, Conversation, ConversationStatus, Step, StepTime
+from app.models.conversations import DEFAULT_DURATION_MINUTES
 from tests.conversation_fixtures import World, make_world
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -45,7 +47,8 @@ def audit_actions(session: Session) -> list[str]:
 def test_a_new_conversation_has_no_time_yet_and_lasts_the_six_steps(world: World) -> None:
     conversation = world.conversation
     assert conversation.starts_at is None
-    assert conversation.duration_minutes == 90
+    assert conversation.duration_minutes == sum(info.minutes for info in STEPS) == 70
+    assert DEFAULT_DURATION_MINUTES == 70
     assert conversation.place == ""
     assert conversation.invitation_sequence == 0
 

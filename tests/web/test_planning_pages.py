@@ -84,7 +84,8 @@ def test_the_planning_form_has_time_duration_and_place(leader: Client) -> None:
     assert '<label for="time">Time</label>' in page
     assert '<label for="duration">Duration</label>' in page
     assert '<label for="place">Place</label>' in page
-    assert 'name="duration" type="number"' in page and 'value="90"' in page
+    assert 'name="duration" type="number"' in page and 'value="70"' in page
+    assert "the six steps take 70." in page
 
 
 def test_planning_with_only_the_employee_uses_the_defaults(leader: Client) -> None:
@@ -93,7 +94,7 @@ def test_planning_with_only_the_employee_uses_the_defaults(leader: Client) -> No
         conversation = session.get(Conversation, cid)
         assert conversation is not None
         assert conversation.starts_at is None
-        assert conversation.duration_minutes == 90
+        assert conversation.duration_minutes == 70  # the six steps' allotments
         assert conversation.place == ""
         assert conversation.date == date(2026, 12, 1)  # the fake clock's today
 
