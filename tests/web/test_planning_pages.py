@@ -489,3 +489,25 @@ def test_send_invitation_when_the_mail_server_is_down(
         assert response.status_code == 502
         assert "The invitation could not be sent" in response.text
         assert "invitation_sent" not in audit_actions(client)
+
+
+def test_send_invitation_without_htmx_returns_to_the_start_step(
+    settings_with_decks: Settings, clock: FakeClock, inbox: tuple[Inbox, int]
+) -> None:
+    handler, port = inbox
+    with mail_client(settings_with_decks, clock, port) as client:
+        cid = plan(client)
+        response = client.post_form(
+            f"/conversations/{cid}/invitation/send", {"email": TO}, follow_redirects=False
+        )
+        assert response.status_code == 303
+        assert response.headers["location"] == f"/conversations/{cid}/start"
+    assert len(handler.envelopes) == 1
+
+
+def test_the_start_step_in_danish(leader: Client) -> None:
+    cid = plan(leader)
+    page = leader.get(f"/conversations/{cid}/start?lang=da").text
+    assert "Mødet" in page and "8. december 2026 kl. 13.30" in page
+    for words in ("Flyt", "Aflys samtalen", "Slet", "Hent invitation (.ics)"):
+        assert words in page
