@@ -6,7 +6,7 @@ ever out of date or committed.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from io import BytesIO
 from typing import Any
@@ -82,6 +82,11 @@ def format_day(value: date | datetime, lang: str, fmt: str = "long") -> str:
     if isinstance(value, datetime):
         value = _local(value).date()
     return format_date(value, format=DAY_FORMATS[fmt], locale=babel_locale(lang))
+
+
+def format_clock(value: time, lang: str) -> str:
+    """A time of day as the language writes it: ``13.30`` in Danish, ``13:30`` in English."""
+    return format_time(value, format="short", locale=babel_locale(lang))
 
 
 def format_moment(value: datetime, lang: str, fmt: str = "short") -> str:

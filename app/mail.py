@@ -3,7 +3,9 @@ an invitation and a password-reset link (issue 14). Below every area, so each ca
 
 Off unless ``smtp_host`` is set. An e-mail carries a link only: never the PDF, never a word
 of the conversation, so a mail forwarded or kept in an inbox holds no more than the link,
-which expires. ``smtplib`` blocks: callers run in a worker thread.
+which expires. The meeting invitation (app.records.invitation) carries its ``.ics``: when,
+where and with whom, still no word of the conversation. ``smtplib`` blocks: callers run in
+a worker thread.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, NoMatchFound
 
 from app import PROJECT_DIR, __version__
 from app.assets import asset_path
-from app.i18n import format_day, format_moment, translate, translate_plural
+from app.i18n import format_clock, format_day, format_moment, translate, translate_plural
 
 VARY = "HX-Request, HX-Request-Type"
 
@@ -92,6 +92,7 @@ templates.env.globals["url_for"] = _url_for
 templates.env.globals["asset"] = asset_path
 templates.env.filters["day"] = format_day
 templates.env.filters["moment"] = format_moment
+templates.env.filters["clock"] = format_clock
 templates.env.globals["languages"] = (("da", "Dansk"), ("en", "English"))
 
 

@@ -13,7 +13,8 @@ from sqlmodel import Session
 
 from app.accounts.deps import Account, LeaderDep
 from app.config import Settings
-from app.conversations import service, views
+from app.conversations import planning, service, views
+from app.conversations.planning_routes import parse_minutes, parse_time
 from app.conversations.steps import BY_STEP
 from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
@@ -71,6 +72,9 @@ def conversations_new(
         "employee": employee,
         "date": now.date().isoformat(),
         "language": _lang(request),
+        "time": "",
+        "duration": str(context["default_duration"]),
+        "place": "",
     }
     return render(request, "conversations/new.html", context)
 
@@ -86,6 +90,9 @@ def conversations_create(
     language: Annotated[str, Form(max_length=5)] = "da",
     status_deck: Annotated[str, Form(max_length=12)] = "",
     inspiration_deck: Annotated[str, Form(max_length=12)] = "",
+    at: Annotated[str, Form(alias="time", max_length=20)] = "",
+    duration: Annotated[str, Form(max_length=20)] = "",
+    place: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     try:
         conversation = service.create_conversation(
@@ -96,11 +103,21 @@ def conversations_create(
             language=language,
             status_deck_id=int(status_deck) if status_deck.isdigit() else None,
             inspiration_deck_id=int(inspiration_deck) if inspiration_deck.isdigit() else None,
+            starts_at=parse_time(at),
+            duration_minutes=parse_minutes(duration),
+            place=place,
         )
     except DomainError as error:
         # Shown beside the form, with what was typed kept.
         context = views.new_conversation(session, leader_id=leader.id, today=now.date())
-        context["form"] = {"employee": employee, "date": on, "language": language}
+        context["form"] = {
+            "employee": employee,
+            "date": on,
+            "language": language,
+            "time": at,
+            "duration": duration,
+            "place": place,
+        }
         context["error"] = error
         return render(request, "conversations/new.html", context, status_code=422)
     return redirect(request, _step_url(request, conversation.id or 0, Step.start))
@@ -169,6 +186,11 @@ def _step_page(
         now=now,
         reopen_days=settings.reopen_days,
     )
+    if step == Step.start:
+        # The meeting, and what its invitation does: sent by e-mail, or downloaded when this
+        # server sends no e-mail.
+        context["plan"] = planning.plan_view(session, conversation)
+        context["mail_on"] = settings.smtp_host is not None
     return render(request, BY_STEP[step].template, context, block=block, oob=oob)
 
 

@@ -7,7 +7,7 @@ and is one transaction. Writes that change cards or agreements bump ``revision``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -36,12 +36,21 @@ from app.models import (
     Step,
     StepTime,
 )
-from app.models.conversations import MAX_AGREEMENT, MAX_AREA, MAX_NOTE, STATUS_ROW, employee_name
+from app.models.conversations import (
+    MAX_AGREEMENT,
+    MAX_AREA,
+    MAX_DURATION_MINUTES,
+    MAX_NOTE,
+    MAX_PLACE,
+    STATUS_ROW,
+    employee_name,
+)
 from app.models.conversations import MAX_PER_ROW as MAX_PER_ROW
 from app.models.conversations import MAX_STATUS_CARDS as MAX_STATUS_CARDS
 from app.settings import service as settings
 
 MIN_STATUS_CARDS = 1
+MIN_DURATION_MINUTES = 5
 # How long a card taken off the board or a deleted agreement can be put back. The tablet shows
 # its Undo for a few seconds; the server allows more, for a slow network or a second device.
 UNDO_SECONDS = 30
@@ -80,6 +89,11 @@ def _check_open(conversation: Conversation) -> None:
     if conversation.status == ConversationStatus.completed:
         raise DomainError(
             N_("This conversation is finished and can no longer be changed."), status_code=409
+        )
+    if conversation.status == ConversationStatus.cancelled:
+        raise DomainError(
+            N_("This conversation was cancelled and cannot be started or changed."),
+            status_code=409,
         )
 
 
@@ -177,8 +191,15 @@ def create_conversation(
     language: str,
     status_deck_id: int | None,
     inspiration_deck_id: int | None,
+    starts_at: time | None = None,
+    duration_minutes: int | None = None,
+    place: str = "",
 ) -> Conversation:
     check_day(on)
+    if duration_minutes is None:
+        # The organisation's allotments added up, as the settings stand when it is planned.
+        duration_minutes = agenda_minutes(session)
+    meeting = check_meeting(starts_at=starts_at, duration_minutes=duration_minutes, place=place)
     employee = find_or_add_employee(session, leader_id=leader_id, name=employee_name)
     decks = {}
     preselected = settings.default_deck_ids(session)
@@ -196,6 +217,9 @@ def create_conversation(
         leader_id=leader_id,
         employee_id=employee.id or 0,
         date=on,
+        starts_at=meeting.starts_at,
+        duration_minutes=meeting.duration_minutes,
+        place=meeting.place,
         language=language if language in ("da", "en") else "da",
         status_deck_id=decks[DeckPurpose.status].id or 0,
         inspiration_deck_id=decks[DeckPurpose.inspiration].id or 0,
@@ -221,6 +245,42 @@ def check_day(day: date | None) -> None:
             first=FIRST_YEAR,
             last=LAST_YEAR,
         )
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """When and where the pair meet, checked: the same rules where a conversation is planned
+    and where it is moved (app.conversations.planning)."""
+
+    starts_at: time | None
+    duration_minutes: int
+    place: str
+
+
+def agenda_minutes(session: Session) -> int:
+    """The six steps' allotments in the settings now: a new meeting's length unless chosen."""
+    return sum(settings.current(session).minutes.values())
+
+
+def check_meeting(*, starts_at: time | None, duration_minutes: int | None, place: str) -> Meeting:
+    """A time of day or none, a duration of a few minutes to a working day (empty: the six
+    steps' allotments added up), and a place of one line or none."""
+    if duration_minutes is None:
+        duration_minutes = sum(info.minutes for info in STEPS)
+    if not MIN_DURATION_MINUTES <= duration_minutes <= MAX_DURATION_MINUTES:
+        raise DomainError(
+            N_("Choose a duration between %(min)d and %(max)d minutes."),
+            min=MIN_DURATION_MINUTES,
+            max=MAX_DURATION_MINUTES,
+        )
+    place = " ".join(place.split())
+    if len(place) > MAX_PLACE:
+        raise DomainError(
+            N_("The place is too long: at most %(limit)d characters."), limit=MAX_PLACE
+        )
+    # Seconds on a meeting's time are noise from a form or a client: whole minutes.
+    at = starts_at.replace(second=0, microsecond=0, tzinfo=None) if starts_at else None
+    return Meeting(starts_at=at, duration_minutes=duration_minutes, place=place)
 
 
 def add_months(day: date, months: int) -> date:
@@ -264,7 +324,7 @@ def _open_step(
     session: Session, leader_id: int, conversation_id: int, step: Step, now: datetime
 ) -> Conversation:
     conversation = own_conversation(session, leader_id, conversation_id)
-    if conversation.status == ConversationStatus.completed:
+    if conversation.status in (ConversationStatus.completed, ConversationStatus.cancelled):
         return conversation
     if conversation.current_step == step and conversation.step_since is not None:
         return conversation
@@ -987,6 +1047,7 @@ def finish_conversation(
     conversation = own_conversation(session, leader_id, conversation_id)
     if conversation.status == ConversationStatus.completed:
         return conversation
+    _check_open(conversation)  # a cancelled one
     chosen = [p for p in picks_of(session, conversation, [STATUS_ROW]) if not p.removed]
     if not MIN_STATUS_CARDS <= len(chosen) <= MAX_STATUS_CARDS:
         raise DomainError(

@@ -38,6 +38,9 @@ from app.models import (
 from app.models.conversations import LIMITS, STATUS_ROW, Limits
 from app.settings import service as settings
 
+# A finished conversation is read-only; a cancelled one was never held.
+_CLOSED = (ConversationStatus.completed, ConversationStatus.cancelled)
+
 
 @dataclass(frozen=True)
 class AgendaItem:
@@ -145,7 +148,7 @@ def conversation_view(
     ]
     total = sum(spent.values())
     after, before = step_after(step), step_before(step)
-    is_open = conversation.status != ConversationStatus.completed
+    is_open = conversation.status not in _CLOSED
     reopenable = service.can_reopen(conversation, reopen_days=reopen_days, now=now)
     return ConversationView(
         id=conversation.id or 0,
@@ -277,7 +280,7 @@ def status_step(session: Session, conversation: Conversation, lang: str) -> Stat
 def _ref(conversation: Conversation) -> ConversationRef:
     return ConversationRef(
         id=conversation.id or 0,
-        is_open=conversation.status != ConversationStatus.completed,
+        is_open=conversation.status not in _CLOSED,
         revision=conversation.revision,
     )
 
@@ -474,6 +477,8 @@ class HomeRow:
     date: date
     status: str
     step: str
+    starts_at: dt.time | None = None
+    place: str = ""
 
 
 @dataclass(frozen=True)
@@ -491,7 +496,13 @@ def home(session: Session, *, leader_id: int) -> dict[str, object]:
     ).all()
     items = [
         HomeRow(
-            id=c.id or 0, employee_name=e.name, date=c.date, status=c.status, step=c.current_step
+            id=c.id or 0,
+            employee_name=e.name,
+            date=c.date,
+            status=c.status,
+            step=c.current_step,
+            starts_at=c.starts_at,
+            place=c.place,
         )
         for c, e in rows
     ]
@@ -499,8 +510,9 @@ def home(session: Session, *, leader_id: int) -> dict[str, object]:
     for item in sorted(items, key=lambda i: (i.employee_name.casefold(), i.date)):
         by_employee.setdefault(item.employee_name, []).append(item)
     return {
-        "open": [i for i in items if i.status != ConversationStatus.completed],
+        "open": [i for i in items if i.status not in _CLOSED],
         "completed": [i for i in items if i.status == ConversationStatus.completed],
+        "cancelled": [i for i in items if i.status == ConversationStatus.cancelled],
         "employees": [EmployeeHistory(name, tuple(c)) for name, c in by_employee.items()],
     }
 
@@ -511,6 +523,7 @@ def new_conversation(session: Session, *, leader_id: int, today: date) -> dict[s
         "employees": service.employees_of(session, leader_id=leader_id),
         "decks": deck_choices(session),
         "default_decks": settings.default_deck_ids(session),
+        "default_duration": service.agenda_minutes(session),
         "today": today,
         "limits": LIMITS,
     }

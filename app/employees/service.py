@@ -81,6 +81,8 @@ def employee_rows(session: Session, *, leader_id: int) -> list[EmployeeRow]:
         for employee_id, n, last in session.exec(
             select(Conversation.employee_id, func.count(), func.max(Conversation.date))
             .where(Conversation.leader_id == leader_id)
+            # A cancelled conversation was never held: it is on the leader's list, not counted.
+            .where(Conversation.status != ConversationStatus.cancelled)
             .group_by(col(Conversation.employee_id))
         )
     }

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import Column, Text, UniqueConstraint
@@ -16,6 +16,8 @@ class ConversationStatus(StrEnum):
     planned = "planned"
     running = "running"
     completed = "completed"
+    # Called off before it started, with the reason; kept, but never started or exported.
+    cancelled = "cancelled"
 
 
 class Step(StrEnum):
@@ -55,6 +57,12 @@ MAX_NOTE = 5000
 MAX_AGREEMENT = 2000
 MAX_AREA = 200
 MAX_NAME = 200
+MAX_PLACE = 200
+MAX_CANCEL_REASON = 1000
+# The six steps' default allotments added up (DESIGN §1: 5 + 10 + 25 + 10 + 15 + 5): the
+# meeting's default length; a unit test holds it to app.conversations.steps.
+DEFAULT_DURATION_MINUTES = 70
+MAX_DURATION_MINUTES = 8 * 60
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,9 @@ class Limits:
     agreement: int = MAX_AGREEMENT
     area: int = MAX_AREA
     name: int = MAX_NAME
+    place: int = MAX_PLACE
+    duration: int = MAX_DURATION_MINUTES
+    agenda_minutes: int = DEFAULT_DURATION_MINUTES
 
 
 LIMITS = Limits()
@@ -142,6 +153,17 @@ class Conversation(SQLModel, table=True):
     leader_id: int = Field(foreign_key="users.id", index=True)
     employee_id: int = Field(foreign_key="employees.id", index=True)
     date: date
+    # The meeting's time of day on ``date``, on the clock in Copenhagen (app.i18n.TIMEZONE),
+    # as the leader typed it; None: no time yet. Kept apart from the date, which every list,
+    # rule and record reads as the conversation's day.
+    starts_at: time | None = None
+    duration_minutes: int = DEFAULT_DURATION_MINUTES
+    place: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The invitation's SEQUENCE (RFC 5545): one up with each move and with the cancelling, so
+    # a calendar updates the event it has under the same UID instead of adding another.
+    invitation_sequence: int = 0
+    cancelled_at: datetime | None = None
+    cancel_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     language: str = Field(default="da", max_length=5)
     status: str = Field(default=ConversationStatus.planned, max_length=20, index=True)
     status_deck_id: int = Field(foreign_key="decks.id")

@@ -34,6 +34,10 @@ ACTION_LABELS = {
     "share_refused_revoked": N_("Refused: the link had been withdrawn"),
     # Written by conversations.service.reopen_conversation() and open_step().
     "reopen": N_("Reopened a finished conversation for corrections"),
+    # Written by conversations.planning and records.invitation (issue 15).
+    "cancel": N_("Cancelled a planned conversation"),
+    "delete": N_("Deleted a planned conversation"),
+    "invitation_sent": N_("Sent the invitation to the employee by e-mail"),
     # Account actions, written by app.admin.service (issue 14).
     "user_invited": N_("Invited a user"),
     "invite_accepted": N_("Accepted an invitation and chose a password"),

@@ -5,14 +5,14 @@ they hold the same content."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlmodel import Session
 
 from app.models import Conversation
 from app.records.images import Thumbnail, record_image_shas, thumbnails
-from app.records.labels import corrected_text, day_text, follow_up_text, labels
+from app.records.labels import corrected_text, day_text, follow_up_text, labels, moment_text
 from app.records.service import build_record
 
 Kind = Literal["record", "agreements"]
@@ -100,7 +100,12 @@ def present(
         "employee": c["employee"]["name"],
         "team": c["employee"].get("team") or "",
         "leader": c["leader"]["name"],
-        "date": day_text(lang, c["date"]),
+        # With the time of day when the meeting had one (issue 15): "3. december 2026 kl. 13.30".
+        "date": (
+            moment_text(lang, datetime.fromisoformat(c["starts_at"]))
+            if c.get("starts_at")
+            else day_text(lang, c["date"])
+        ),
         "corrected": corrected_text(lang, c.get("corrected_at")),
         "status": t["conversation_status"].get(c["status"], c["status"]),
         "follow_up": follow_up_text(lang, c["follow_up_date"]),

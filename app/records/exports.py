@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 
 from app.conversations.service import own_conversation
 from app.db import write_transaction
-from app.errors import NotFound
+from app.errors import N_, DomainError, NotFound
 from app.i18n import TIMEZONE
-from app.models import Conversation, Employee
+from app.models import Conversation, ConversationStatus, Employee
 from app.records import audit
 from app.records.calendar import render_ics
 from app.records.document import RecordDocument, make_document
@@ -28,6 +28,9 @@ from app.records.filenames import download_name
 from app.records.markdown import render_markdown
 from app.records.pdf import render_pdf
 
+NO_RECORD_WHEN_CANCELLED = N_(
+    "The conversation was cancelled: it was never held, so there is no record to export."
+)
 Format = Literal["pdf", "agreements", "md", "docx", "json", "ics"]
 MEDIA_TYPES = {
     "pdf": "application/pdf",
@@ -105,6 +108,8 @@ def export_conversation(
 ) -> Export:
     """The leader's own conversation in one format; the export is in the audit log."""
     conversation = own_conversation(session, leader_id, conversation_id)
+    if conversation.status == ConversationStatus.cancelled:
+        raise DomainError(NO_RECORD_WHEN_CANCELLED, status_code=409)
     document = _document(session, conversation, fmt, organisation, now)
     with write_transaction(session):
         audit.log(
@@ -148,6 +153,8 @@ def export_employee(
             select(Conversation)
             .where(Conversation.employee_id == employee_id)
             .where(Conversation.leader_id == leader_id)
+            # A cancelled conversation has no record: it was never held.
+            .where(Conversation.status != ConversationStatus.cancelled)
             .order_by(col(Conversation.date), col(Conversation.id))
         )
     )

@@ -22,6 +22,7 @@ PREFIX = "MUS"
 SUFFIXES = {
     "agreements": N_("agreements"),
     "ics": N_("follow-up"),
+    "invitation": N_("invitation"),
     "zip": N_("all conversations"),
 }
 # Enough for any real name; a long one is cut so that the whole file name stays well under

@@ -35,6 +35,7 @@ CONVERSATION_STATUS_LABELS = {
     "planned": N_("Planned"),
     "running": N_("In progress"),
     "completed": N_("Finished"),
+    "cancelled": N_("Cancelled"),
 }
 WORDS = {
     "title": N_("Employee development conversation"),

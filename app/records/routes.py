@@ -18,13 +18,15 @@ from sqlmodel import Session
 from app import mail
 from app.accounts.deps import Account, AdminDep, LeaderDep
 from app.config import Settings
+from app.conversations.planning import plan_view
+from app.conversations.service import own_conversation
 from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.i18n import TIMEZONE, translate
 from app.models import User
 from app.observability import metrics
-from app.records import audit, exports, personal, share
+from app.records import audit, exports, invitation, personal, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
 from app.web import absolute_url, is_partial, path_for, render
@@ -508,3 +510,68 @@ def records_personal_data_erase(
         )
     context = {"erased": erased, "erased_counts": personal.kind_counts(erased.rows)}
     return render(request, "records/erased.html", context, headers=PRIVATE)
+
+
+# ---------------------------------------------------------------- the invitation (issue 15)
+
+
+@router.get("/conversations/{conversation_id}/invitation.ics")
+def records_invitation(
+    conversation_id: int, session: SessionDep, leader: LeaderDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    found = invitation.invitation_for(
+        session,
+        leader_id=leader.id,
+        conversation_id=conversation_id,
+        base_url=settings.base_url,
+        now=now,
+    )
+    return Response(
+        found.data,
+        media_type=found.media_type,
+        headers={"Content-Disposition": content_disposition(found.filename), **PRIVATE},
+    )
+
+
+@router.post("/conversations/{conversation_id}/invitation/send")
+def records_invitation_send(
+    conversation_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
+    email: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """A plain ``def``: smtplib blocks, so FastAPI runs this in a worker thread. The answer is
+    the invitation panel of the Start step, with what happened, beside the button."""
+    context: dict[str, Any] = {"typed_email": email}
+    status = 200
+    try:
+        context["sent_to"] = invitation.send_invitation(
+            session,
+            leader_id=leader.id,
+            conversation_id=conversation_id,
+            to=email,
+            smtp=mail.SmtpConfig.from_settings(settings),
+            base_url=settings.base_url,
+            now=now,
+        )
+    except DomainError as problem:
+        context["invitation_error"] = problem
+        status = problem.status_code
+    conversation = own_conversation(session, leader.id, conversation_id)
+    context["plan"] = plan_view(session, conversation)
+    context["mail_on"] = settings.smtp_host is not None
+    context["c"] = {"id": conversation_id}
+    return render(
+        request,
+        "conversations/invitation.html",
+        context,
+        block="invitation",
+        status_code=status,
+        page=path_for(
+            request.app, "conversations_step", conversation_id=conversation_id, step="start"
+        ),
+        headers=PRIVATE,
+    )

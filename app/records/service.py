@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.conversations import service as conversations
+from app.i18n import TIMEZONE
 from app.models import Agreement, BoardRow, Conversation, Employee, Pick, User
 from app.models.conversations import STATUS_ROW
 
@@ -71,6 +72,14 @@ def build_record(session: Session, conversation: Conversation) -> dict[str, Any]
                 "email": leader.email if leader else None,
             },
             "date": conversation.date.isoformat(),
+            # The meeting's start in Copenhagen with its offset, or None without a time of day.
+            "starts_at": (
+                datetime.combine(
+                    conversation.date, conversation.starts_at, tzinfo=TIMEZONE
+                ).isoformat()
+                if conversation.starts_at
+                else None
+            ),
             "language": lang,
             "status": conversation.status,
             "completed_at": conversation.completed_at.isoformat()

@@ -4,6 +4,8 @@ portrait, down to a 360 px phone; in the conversation every button and link is a
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -85,4 +87,18 @@ def test_no_page_scrolls_sideways(
     overflows["an employee"] = page.evaluate(OVERFLOW)
     page.goto(f"{page.url}/merge?lang=en")
     overflows["an employee's merge"] = page.evaluate(OVERFLOW)
+    # A planned conversation's Move and Cancel conversation pages (issue 15), and the home page
+    # listing it with its time, its place and Move.
+    page.goto(f"{live_server.url}/conversations/new?lang=en")
+    page.get_by_label("Employee").fill(f"Planlagt {size_id(size)}")
+    page.get_by_label("Time").fill("13:30")
+    page.get_by_label("Place").fill("Mødelokale 2 på tredje sal i den nye bygning")
+    page.get_by_role("button", name="Create conversation").click()
+    page.wait_for_url(re.compile(r"/start$"))
+    base = page.url.removesuffix("/start")
+    for path in ("move", "cancel"):
+        page.goto(f"{base}/{path}?lang=en")
+        overflows[f"/conversations/{{id}}/{path}"] = page.evaluate(OVERFLOW)
+    page.goto(f"{live_server.url}/?lang=en")
+    overflows["/ with a planned conversation"] = page.evaluate(OVERFLOW)
     assert {path: px for path, px in overflows.items() if px > 0} == {}

@@ -89,6 +89,20 @@ ALLOWED.update(dict.fromkeys(RECORD_ROUTES, ROLES))
 PUBLIC |= {("GET", "/r/{token}"), ("GET", "/r/{token}/record.pdf")}
 
 
+# Planning (issue 15): moving, cancelling and deleting a planned conversation, and its
+# invitation; the leader's own conversations (the services answer 404 to anyone else).
+PLANNING_ROUTES = {
+    ("GET", "/conversations/{conversation_id}/move"),
+    ("POST", "/conversations/{conversation_id}/move"),
+    ("GET", "/conversations/{conversation_id}/cancel"),
+    ("POST", "/conversations/{conversation_id}/cancel"),
+    ("POST", "/conversations/{conversation_id}/delete"),
+    ("GET", "/conversations/{conversation_id}/invitation.ics"),
+    ("POST", "/conversations/{conversation_id}/invitation/send"),
+}
+ALLOWED.update(dict.fromkeys(PLANNING_ROUTES, ROLES))
+
+
 # The user's own page (issue 14): name, e-mail, role, password, log out everywhere.
 ACCOUNT_ROUTES = {
     ("GET", "/account"),
