@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
+    Time,
     create_engine,
     func,
     select,
@@ -113,6 +114,7 @@ def _kind(column_type: TypeEngine[Any]) -> str:
         (Boolean, "boolean"),
         (DateTime, "datetime"),
         (Date, "date"),
+        (Time, "time"),  # a meeting's time of day on the Copenhagen clock: no offset
         (Integer, "integer"),
         (Float, "number"),
         (Numeric, "number"),
@@ -137,6 +139,7 @@ def _encoder(kind: str, media: Callable[[bytes], str]) -> Callable[[Any], Any] |
     encoders: dict[str, Callable[[Any], Any]] = {
         "datetime": _write_datetime,
         "date": date.isoformat,
+        "time": time.isoformat,
         "boolean": bool,
         "bytes": lambda value: media(bytes(value)),
     }
@@ -176,6 +179,7 @@ def _decoder(
     read: Callable[[Any], Any] = {
         "datetime": read_datetime,
         "date": date.fromisoformat,
+        "time": time.fromisoformat,
         "boolean": read_boolean,
         "bytes": media,
         "integer": of_type(int),
@@ -360,7 +364,7 @@ class _TableEntry:
     sha256: str
 
 
-KINDS = frozenset({"boolean", "datetime", "date", "integer", "number", "bytes", "text"})
+KINDS = frozenset({"boolean", "datetime", "date", "time", "integer", "number", "bytes", "text"})
 
 
 def _open_archive(path: Path) -> zipfile.ZipFile:

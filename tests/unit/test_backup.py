@@ -12,7 +12,7 @@ import shutil
 import uuid
 import zipfile
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,9 @@ def _fill(session: Session) -> None:
     boss = leader(session)
     uid = boss.id or 0
     done = full_conversation(session, leader_id=uid, tricky=True)
+    # A time of day and a place (issue 15): the time is a column of its own kind.
+    done.starts_at, done.place = time(13, 30), "Mødelokale 2"
+    session.add(done)
     full_conversation(session, leader_id=uid, employee="Kollega Bøgh", finish=False)
     share.create_share(session, leader_id=uid, conversation_id=done.id or 0, now=NOW, days=7)
     audit.log_view(
