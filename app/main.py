@@ -30,6 +30,7 @@ from app.employees.routes import router as employees_router
 from app.errors import N_, DomainError, NotFound
 from app.i18n import translate
 from app.media.routes import router as media_router
+from app.overview.routes import router as overview_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
 from app.security import BodyLimit, LanguageSwitch, RequestAddress, SecurityHeaders, TrustedHosts
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utcnow) -> Fa
     app.include_router(decks_router)
     app.include_router(employees_router)
     app.include_router(media_router)
+    app.include_router(overview_router)
     app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 

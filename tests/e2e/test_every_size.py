@@ -70,7 +70,8 @@ def test_no_page_scrolls_sideways(
     # The language switch stays reachable however narrow the screen.
     expect(page.get_by_role("link", name="Dansk")).to_be_in_viewport()
     paths = ("/", "/employees", "/decks", "/conversations/new", "/about", "/admin/audit")
-    for path in (*paths, "/admin/users", "/admin/handover", "/admin/personal-data", "/privacy"):
+    more = ("/admin/users", "/admin/handover", "/admin/personal-data", "/privacy", "/overview")
+    for path in (*paths, *more):
         page.goto(f"{live_server.url}{path}?lang=en")
         overflows[path] = page.evaluate(OVERFLOW)
     page.goto(f"{live_server.url}/decks?lang=en")
