@@ -447,15 +447,16 @@ def compute(session: Session, *, scope: Scope, period: Period, today: date, lang
     due = followups_due(session, scope, year)
     due_people = populations((e, day) for e, day, _reviewed in due)
     shown_due = shown_cells("due", due_people, additive=True)
+    due_by_group: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+    for e, day, reviewed in due:
+        if _in(period, day):
+            for g in {ALL, group_key(e) or ALL}:
+                due_by_group[g].append((day, reviewed))
     for g in groups.members:
         cell = Cell(code, g)
         if cell not in shown_due:
             continue
-        mine = [
-            (day, reviewed)
-            for e, day, reviewed in due
-            if _in(period, day) and (g == ALL or group_key(e) == g)
-        ]
+        mine = due_by_group[g]
         on_time = sum(1 for day, reviewed in mine if reviewed is not None and reviewed <= day)
         size = len(due_people[cell])
         add(Figure(code, g, "followups_on_time", "", _percent(on_time, len(mine)), size))
@@ -465,14 +466,16 @@ def compute(session: Session, *, scope: Scope, period: Period, today: date, lang
     shared = shared_suggestions(session, scope, year)
     shared_people = populations((e, day) for e, day, _text in shared)
     shown_shared = shown_cells("shared", shared_people, additive=True)
+    texts_by_group: dict[str, list[str]] = defaultdict(list)
+    for e, day, text in shared:
+        if _in(period, day):
+            for g in {ALL, group_key(e) or ALL}:
+                texts_by_group[g].append(text)
     for g in groups.members:
         cell = Cell(code, g)
         if cell not in shown_shared:
             continue
-        texts = sorted(
-            text for e, day, text in shared if _in(period, day) and (g == ALL or group_key(e) == g)
-        )
-        for text in texts:
+        for text in sorted(texts_by_group[g]):
             add(Figure(code, g, "suggestion", "", text, len(shared_people[cell])))
     return overview
 
