@@ -23,10 +23,10 @@ from app.overview.service import (
 
 # The SVG's own coordinates: it scales to the column, so a label stays readable on a phone.
 WIDTH = 400
-ROW_HEIGHT = 44
-BAR_TOP = 22
-BAR_HEIGHT = 14
-LABEL_CHARS = 48
+ROW_HEIGHT = 48
+
+
+LABEL_CHARS = 40
 
 WITHHELD = N_(
     "Left out so that no one can be recognised: too few employees are behind this figure "
@@ -132,7 +132,7 @@ def _chart(
             short_label=label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…",
             value_text=text,
             y=i * ROW_HEIGHT,
-            width=round((WIDTH - 120) * value / most, 1),
+            width=round((WIDTH - 150) * value / most, 1),
         )
         for i, (label, value, text) in enumerate(items)
     ]
