@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.db import make_engine, write_session
-from tests.browser import LiveServer, log_in, screenshot, serious_axe_violations
+from tests.browser import ARTIFACTS, LiveServer, log_in, screenshot, serious_axe_violations
 from tests.factories import Organisation
 
 OVERFLOW = "document.documentElement.scrollWidth - innerWidth"
@@ -60,6 +60,13 @@ def test_the_overview_fits_the_tablet_and_the_phone(
     screenshot(page, f"overview-{size[0]}x{size[1]}")
     assert page.evaluate(OVERFLOW) <= 0
     assert page.evaluate(SMALL_TARGETS) == []
+    # On paper: the figures without the filters and the menu, on A4.
+    page.emulate_media(media="print")
+    expect(page.locator(".overview-filters")).to_be_hidden()
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.locator("figure svg").first).to_be_visible()
+    page.pdf(path=str(ARTIFACTS / f"overview-{size[0]}x{size[1]}.pdf"), format="A4")
+    page.emulate_media(media="screen")
     page.get_by_label("Team").select_option(label="Udvikling")
     page.get_by_role("button", name="Show").tap()
     expect(page.get_by_role("heading", name="Udvikling · 2026")).to_be_visible()

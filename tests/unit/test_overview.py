@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.errors import DomainError
-from app.models import AuditEvent
+from app.models import AuditEvent, Employee
 from app.overview import service
 from app.overview.anonymity import ALL, Cell, decide
 from app.overview.service import OTHER, Period, Scope
@@ -403,3 +403,26 @@ def test_no_suggestion_is_shared_until_the_employee_may_say_so(session: Session)
     session.commit()
     assert service.shared_suggestions(session, Scope(), Period(2026)) == []
     assert figures(session, "2026").of(ALL, "suggestion") == []
+
+
+def test_an_employee_moved_to_another_team_counts_where_they_are_now(session: Session) -> None:
+    """A move mid-period: the whole period's conversations go with the employee."""
+    org = Organisation(session)
+    leader = org.leader()
+    moved = org.employee(leader, "A")
+    org.conversation(moved, date(2026, 2, 1), picks=[("status", "Sol")])
+    for team, size in (("A", 5), ("C", 5)):
+        for _ in range(size):
+            org.conversation(org.employee(leader, team), date(2026, 3, 1))
+    session.commit()
+    before = figures(session, "2026")
+    assert before.one("A", "status_card") is not None
+    employee = session.get(Employee, moved)
+    assert employee is not None
+    employee.team = "C"
+    session.add(employee)
+    session.commit()
+    after = figures(session, "2026")
+    assert after.one("A", "status_card") is None
+    assert value(after, "C", "status_card", "Sol") == 1
+    assert after.groups.members["C"] == before.groups.members["C"] | {moved}
