@@ -160,6 +160,13 @@ def build(
         )
     if group is None:
         notices.append(translate(lang, N_("Nobody is in the team “%(team)s”."), team=team))
+    elif group == ALL and team.strip() and not leader_view:
+        notices.append(
+            translate(
+                lang,
+                N_("Every team has fewer than 5 employees, so all teams are shown together."),
+            )
+        )
     elif group == OTHER and team.strip() != OTHER:
         notices.append(
             translate(

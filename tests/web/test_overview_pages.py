@@ -126,3 +126,13 @@ def test_the_csv_is_excel_ready_filtered_and_audit_logged(client: Client) -> Non
     with write_session(engine_of(client)) as session:
         actions = session.exec(select(AuditEvent.action)).all()
     assert actions.count("overview_export") == 2
+
+
+def test_a_small_team_where_every_team_is_small_shows_all_teams_and_says_so(
+    client: Client,
+) -> None:
+    _login(client, "hr@example.org", "facilitator")
+    _people(client, {"Lager": 3, "Kontor": 4})
+    page = client.get("/overview?period=2026&team=Lager&lang=en")
+    assert "Every team has fewer than 5 employees, so all teams are shown together." in page.text
+    assert "Based on 7 employees." in page.text
