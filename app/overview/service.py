@@ -44,6 +44,9 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 # The development plan is current when an agreement is open or was made this recently.
 PLAN_MONTHS_DAYS = 365
 
+# The CSV's measures. Shares (``*_share``, ``followups_on_time``) are whole percent; the
+# rest are counts, keyed by focus area (``agreements*``) or card title (``*_card``, ``card_*``);
+# a shared suggestion's text is its value.
 MEASURES = (
     "mus_share",
     "plan_share",

@@ -372,6 +372,7 @@ def test_the_csv_has_a_bom_semicolons_its_header_and_no_formula(session: Session
     assert "'=SUM(A1)" in keys
     assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for row in rows for cell in row)
     assert all(int(row[5]) >= 5 for row in rows[1:])
+    assert {row[2] for row in rows[1:]} <= set(service.MEASURES)
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+45", "-2", "@SUM(A1)", "\tx", "\rx"])
