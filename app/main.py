@@ -37,6 +37,7 @@ from app.observability.logs import configure_logging
 from app.observability.readiness import migrating
 from app.observability.requests import RequestLog, RouteTemplate
 from app.observability.routes import router as observability_router
+from app.overview.routes import router as overview_router
 from app.pages.routes import router as pages_router
 from app.records.routes import router as records_router
 from app.security import BodyLimit, LanguageSwitch, RequestAddress, SecurityHeaders, TrustedHosts
@@ -91,6 +92,7 @@ def create_app(
     app.include_router(media_router)
     app.include_router(observability_router)
     app.include_router(settings_router)
+    app.include_router(overview_router)
     app.mount(assets.PREFIX, assets.static_files(), name="static")
     _add_error_handlers(app)
 

@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "access_export": N_("Downloaded everything stored about an employee"),
     "erasure": N_("Erased an employee and everything stored about them"),
     "share_viewed": N_("Viewed the page with the employee's link"),
+    # Written by app.overview.service.log_export(): anonymous figures, but an export all the same.
+    "overview_export": N_("Downloaded the organisation overview (CSV)"),
 }
 
 

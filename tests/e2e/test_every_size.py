@@ -73,7 +73,7 @@ def test_no_page_scrolls_sideways(
     expect(page.get_by_role("link", name="Dansk")).to_be_in_viewport()
     paths = ("/", "/employees", "/decks", "/conversations/new", "/about", "/admin/audit")
     more = ("/admin/users", "/admin/handover", "/admin/personal-data", "/privacy", "/settings")
-    for path in (*paths, *more, "/account", "/account/two-step"):
+    for path in (*paths, *more, "/overview", "/account", "/account/two-step"):
         page.goto(f"{live_server.url}{path}?lang=en")
         overflows[path] = page.evaluate(OVERFLOW)
     page.goto(f"{live_server.url}/decks?lang=en")

@@ -1,0 +1,1 @@
+"""The organisation overview (DESIGN §1, issue 16): anonymous aggregates for management."""
