@@ -36,6 +36,7 @@ from app.models import (
     Pick,
 )
 from app.models.conversations import STATUS_ROW
+from app.models.settings import FocusArea
 from app.overview.anonymity import ALL, Cell, K, decide
 
 OTHER = "~other"  # the group (and the team filter's value) of the small teams together
@@ -172,9 +173,14 @@ def make_groups(employees: Mapping[int, str], *, split: bool) -> Groups:
 
 
 def area_of_agreement() -> Any:
-    """The one place that says which focus area an agreement supports: today the text the
-    leader chose (``agreements.strategic_area``); the ``focus_areas`` table replaces it here."""
-    return col(Agreement.strategic_area)
+    """The one place that says which focus area an agreement supports: the focus area from the
+    settings by its Danish name, which a later rename follows, or for an agreement made before
+    there were focus areas the text its leader typed. Used with ``_with_focus_area``."""
+    return func.coalesce(col(FocusArea.name_da), col(Agreement.strategic_area))
+
+
+def _with_focus_area(query: Any) -> Any:
+    return query.join(FocusArea, col(FocusArea.id) == col(Agreement.focus_area_id), isouter=True)
 
 
 def _employees(session: Session, scope: Scope) -> dict[int, str]:
@@ -201,7 +207,7 @@ def _completed_in(period: Period) -> list[ColumnElement[bool]]:
 
 def _agreements(session: Session, scope: Scope, period: Period) -> list[tuple[int, date, str, str]]:
     """Each agreement made in a conversation of the period: employee, date, area, status."""
-    query = (
+    query = _with_focus_area(
         select(
             col(Conversation.employee_id),
             col(Conversation.date),
@@ -210,8 +216,7 @@ def _agreements(session: Session, scope: Scope, period: Period) -> list[tuple[in
         )
         .join(Conversation, col(Conversation.id) == col(Agreement.conversation_id))
         .join(Employee, col(Employee.id) == col(Conversation.employee_id))
-        .where(scope.where(), col(Agreement.deleted_at).is_(None), *_completed_in(period))
-    )
+    ).where(scope.where(), col(Agreement.deleted_at).is_(None), *_completed_in(period))
     return [(int(e), d, (area or "").strip(), status) for e, d, area, status in session.exec(query)]
 
 

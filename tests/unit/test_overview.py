@@ -14,7 +14,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.errors import DomainError
-from app.models import AuditEvent, Employee
+from app.models import Agreement, AuditEvent, Employee
+from app.models.settings import FocusArea
 from app.overview import service
 from app.overview.anonymity import ALL, Cell, decide
 from app.overview.service import OTHER, Period, Scope
@@ -427,3 +428,33 @@ def test_an_employee_moved_to_another_team_counts_where_they_are_now(session: Se
     assert after.one("A", "status_card") is None
     assert value(after, "C", "status_card", "Sol") == 1
     assert after.groups.members["C"] == before.groups.members["C"] | {moved}
+
+
+def test_an_agreement_tied_to_a_focus_area_counts_under_its_current_name(
+    session: Session,
+) -> None:
+    """Tied by id, an agreement follows its area's rename, and one made in English counts with
+    the Danish ones; an older agreement with typed text keeps counting under that text."""
+    org = Organisation(session)
+    leader = org.leader()
+    area = FocusArea(name_da="Trivsel", name_en="Well-being")
+    session.add(area)
+    session.flush()
+    for n in range(5):
+        employee = org.employee(leader, team="A")
+        typed = "Well-being" if n else "Gammel tekst"
+        conversation_id = org.conversation(
+            employee, date(2026, 3, 1), agreements=[(typed, "done", None, None)]
+        )
+        if n:
+            (agreement,) = session.exec(
+                select(Agreement).where(Agreement.conversation_id == conversation_id)
+            ).all()
+            agreement.focus_area_id = area.id
+            session.add(agreement)
+    area.name_da = "Trivsel og arbejdsmiljø"
+    session.add(area)
+    session.flush()
+    overview = figures(session, "2026")
+    assert value(overview, ALL, "agreements", "Trivsel og arbejdsmiljø") == 4
+    assert value(overview, ALL, "agreements", "Gammel tekst") == 1
