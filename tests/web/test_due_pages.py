@@ -123,3 +123,20 @@ def test_home_page_fragment_and_full_page_both_hold_the_due_list(client: Client)
 
     assert "What is due" in full.text and "<html" in full.text
     assert partial.status_code == 200 and "What is due" in partial.text
+
+
+def test_audit_log_shows_a_sent_reminder_as_a_scheduled_task(client: Client) -> None:
+    from datetime import UTC, datetime
+
+    from app.records import reminders
+
+    leader_id = _leader(client)
+    add_user(client, "admin@example.org", role="admin")
+    with write_session(engine_of(client)) as session:
+        reminders.mark_sent(session, leader_id=leader_id, at=datetime(2026, 12, 1, 5, tzinfo=UTC))
+    client.login("admin@example.org")
+
+    page = client.get("/admin/audit?lang=en").text
+
+    assert "E-mailed a leader the daily list of what is due" in page
+    assert "A scheduled task" in page and "The employee&#39;s link" not in page
