@@ -285,6 +285,42 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    """Each leader's digest of what is due (issue 16), once a day; run it daily from cron or a
+    systemd timer. Without SMTP, or with --dry-run, it says what it would send."""
+    from app.bootstrap import prepare_database
+    from app.clock import utcnow
+    from app.conversations.routes import router as conversations
+    from app.db import make_engine, write_session
+    from app.employees.routes import router as employees
+    from app.mail import SmtpConfig
+    from app.records.reminders import Paths, remind
+
+    # The links come from the app's own routes, so a renamed path cannot leave them dangling.
+    paths = Paths(
+        home=conversations.url_path_for("conversations_home"),
+        conversation=lambda i: conversations.url_path_for("conversations_show", conversation_id=i),
+        employee=lambda i: employees.url_path_for("employees_show", employee_id=i),
+    )
+    engine = make_engine(settings.sqlalchemy_url)
+    prepare_database(settings, engine)
+    try:
+        with write_session(engine) as session:
+            outcome = remind(
+                session,
+                smtp=SmtpConfig.from_settings(settings),
+                dry_run=args.dry_run,
+                now=utcnow(),
+                base_url=settings.base_url,
+                paths=paths,
+            )
+    finally:
+        engine.dispose()
+    for line in outcome.lines:
+        print(line)
+    return 1 if outcome.failed else 0
+
+
 def _positive(text: str) -> int:
     number = int(text)
     if number < 1:
@@ -378,6 +414,12 @@ def build_parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help="delete conversations and audit entries past retention")
     purge.add_argument("--dry-run", action="store_true", help="say what is due, delete nothing")
     purge.set_defaults(run=cmd_purge)
+
+    remind = sub.add_parser("remind", help="e-mail each leader a digest of what is due (daily)")
+    remind.add_argument(
+        "--dry-run", action="store_true", help="say what it would send; send nothing"
+    )
+    remind.set_defaults(run=cmd_remind)
 
     back = sub.add_parser("backup", help="write every table and image into one file (a zip)")
     back.add_argument("file", metavar="FILE")

@@ -19,7 +19,7 @@ from app.cards.views import (
     StatusStepView,
     card_views,
 )
-from app.conversations import guide, service
+from app.conversations import due, guide, service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
 from app.errors import N_
 from app.media.service import VariantRef, variants_of
@@ -487,7 +487,7 @@ class EmployeeHistory:
     conversations: tuple[HomeRow, ...]
 
 
-def home(session: Session, *, leader_id: int) -> dict[str, object]:
+def home(session: Session, *, leader_id: int, today: date) -> dict[str, object]:
     rows = session.exec(
         select(Conversation, Employee)
         .where(Conversation.leader_id == leader_id)
@@ -514,6 +514,8 @@ def home(session: Session, *, leader_id: int) -> dict[str, object]:
         "completed": [i for i in items if i.status == ConversationStatus.completed],
         "cancelled": [i for i in items if i.status == ConversationStatus.cancelled],
         "employees": [EmployeeHistory(name, tuple(c)) for name, c in by_employee.items()],
+        # The same list `arbejdsglaede remind` e-mails (issue 16).
+        "due": due.due_for(session, leader_id, today),
     }
 
 
