@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from app import PROJECT_DIR
 from app.backup import backup, restore
 from app.db import make_engine
+from tests import postgres
 from tests.support import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -70,7 +71,7 @@ def live_server(
     data_dir = tmp_path_factory.mktemp("live") / "var"
     data_dir.mkdir()
     shutil.copy(decks_database, data_dir / "arbejdsglaede.db")
-    yield from _serve(data_dir)
+    yield from serve(data_dir)
 
 
 @pytest.fixture(scope="session")
@@ -80,22 +81,29 @@ def live_server_postgresql(
     """The app served on a throwaway PostgreSQL database (DESIGN §5: the organisation-wide
     install), restored from a backup of the SQLite one with the default decks: a restore
     takes 2 s, loading the decks anew 10 s."""
-    server = request.getfixturevalue("postgresql")
     folder = tmp_path_factory.mktemp("live-postgresql")
+    url = database_with_decks(request.getfixturevalue("postgresql"), decks_database, folder)
     data_dir = folder / "var"
     data_dir.mkdir()
+    yield from serve(data_dir, DATABASE_URL=url)
+
+
+def database_with_decks(server: postgres.Server, decks_database: Path, scratch: Path) -> str:
+    """A new PostgreSQL database on ``server`` restored from a backup of the SQLite
+    ``decks_database``: its URL."""
     url = server.create_database()
     source, target = make_engine(f"sqlite:///{decks_database}"), make_engine(url)
     try:
-        backup(source, folder / "decks.zip")
-        restore(target, folder / "decks.zip")
+        backup(source, scratch / "decks.zip")
+        restore(target, scratch / "decks.zip")
     finally:
         source.dispose()
         target.dispose()
-    yield from _serve(data_dir, DATABASE_URL=url)
+    return url
 
 
-def _serve(data_dir: Path, **extra_env: str) -> Iterator[LiveServer]:
+def serve(data_dir: Path, **extra_env: str) -> Iterator[LiveServer]:
+    """``arbejdsglaede serve`` on a free port with an admin, until the generator closes."""
     port = free_port()
     env = {
         **os.environ,
