@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from app.db import make_engine
 from tests import postgres
-from tests.browser import LiveServer, database_with_decks, log_in, serve
+from tests.browser import LiveServer, database_with_decks, log_in, screenshot, serve
 from tests.support import PASSWORD
 
 LEADER = "leder.pg-drill@example.org"
@@ -29,6 +29,7 @@ TAPS_BEFORE = 5  # each tablet's saved taps before the stop, and again after the
 OUTAGE_SECONDS = 3.0
 # A guard against a drill that hangs, never a measure: the conditions are waited for.
 GIVE_UP_AFTER = 300.0
+BUSY = "The server cannot save right now"
 WAITING_TAPS = (
     "() => Object.keys(localStorage).filter(k => k.startsWith('arbejdsglaede.taps:'))"
     ".reduce((n, k) => n + JSON.parse(localStorage.getItem(k)).length, 0)"
@@ -157,6 +158,8 @@ def test_postgresql_stopped_under_load_is_try_again_and_the_server_recovers_by_i
             card.tap()
             expect(card).to_have_attribute("aria-pressed", "true")
             assert page.evaluate(WAITING_TAPS) == 1  # not saved, kept, and sent again
+            expect(page.get_by_role("alert").filter(has_text=BUSY)).to_be_visible()
+            screenshot(page, "drill-postgresql-stopped")
             threading.Event().wait(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped_at)))
             own_postgresql.start()
             after = [t.count(200) for t in tablets]
@@ -167,6 +170,7 @@ def test_postgresql_stopped_under_load_is_try_again_and_the_server_recovers_by_i
                 "taps saved again after the start",
             )
             page.wait_for_function(f"() => ({WAITING_TAPS})() === 0")
+            expect(page.get_by_role("alert").filter(has_text=BUSY)).to_be_hidden()
         finally:
             stop.set()
             for thread in threads:
