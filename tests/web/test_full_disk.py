@@ -18,8 +18,9 @@ from sqlmodel import select
 from app.db import is_busy, is_disk_full, write_session
 from app.models import Card, Deck
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant
-from tests.support import Client, engine_of
+from tests.support import PARTIAL, Client, engine_of
 from tests.support.deck_pages import as_role, upload, zip_of
+from tests.web.test_overload import start_conversation
 
 DISK_FULL_DA = "Serverens disk er fuld"
 
@@ -98,3 +99,20 @@ def test_a_full_disk_is_not_try_again_on_either_database() -> None:
     locked = OperationalError("BEGIN", {}, sqlite3.OperationalError("database is locked"))
     assert not is_disk_full(locked)
     assert is_busy(locked)
+
+
+@pytest.mark.sqlite
+def test_a_note_on_a_full_disk_is_refused_with_507_not_try_again(decks_client: Client) -> None:
+    """The conversation page sends a 503 again by itself; a full disk would never end, so it
+    is a refusal shown beside the field (the words stay in the browser's draft)."""
+    url = start_conversation(decks_client)
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    # Longer than a page's free room: the write needs pages the disk does not have.
+    words = {"text": "Æblerne er modne. " * 250}
+    with disk_full(decks_client, room_pages=0):
+        refused = decks_client.post(f"{url}/feedback/went_well", data=words, headers=headers)
+    assert refused.status_code == 507
+    assert "Retry-After" not in refused.headers
+    assert DISK_FULL_DA in refused.text
+    saved = decks_client.post(f"{url}/feedback/went_well", data=words, headers=headers)
+    assert saved.status_code == 200
