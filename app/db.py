@@ -85,7 +85,7 @@ def is_busy(error: BaseException) -> bool:
     serialization failure or deadlock. The answer is "try again", never an error page."""
     if isinstance(error, sa_exc.TimeoutError):
         return True  # no connection free in the pool within its timeout
-    if not isinstance(error, sa_exc.OperationalError):
+    if not isinstance(error, sa_exc.OperationalError) or is_disk_full(error):
         return False
     original = error.orig
     if isinstance(original, sqlite3.OperationalError):
@@ -95,6 +95,22 @@ def is_busy(error: BaseException) -> bool:
     # psycopg's OperationalError covers exactly the transient kinds (connection lost,
     # server shutting down, serialization failure, deadlock, lock timeout).
     return True
+
+
+# SQLite's SQLITE_FULL and PostgreSQL's disk_full (SQLSTATE 53100).
+_SQLITE_FULL = 13
+_DISK_FULL_SQLSTATE = "53100"
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """The database has no room left for the write: nothing was written, and trying again
+    helps only once someone has made room. The answer says so, never an error page."""
+    original = getattr(error, "orig", error)
+    if isinstance(original, sqlite3.OperationalError):
+        return getattr(original, "sqlite_errorcode", None) == _SQLITE_FULL or (
+            "database or disk is full" in str(original)
+        )
+    return getattr(original, "sqlstate", None) == _DISK_FULL_SQLSTATE
 
 
 _READ_ONLY: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()

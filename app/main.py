@@ -26,7 +26,7 @@ from app.clock import Clock, utcnow
 from app.config import Settings
 from app.conversations.planning_routes import router as planning_router
 from app.conversations.routes import router as conversations_router
-from app.db import ValueOutOfRange, is_busy, make_engine
+from app.db import ValueOutOfRange, is_busy, is_disk_full, make_engine
 from app.decks.routes import router as decks_router
 from app.employees.routes import router as employees_router
 from app.errors import N_, DomainError, NotFound
@@ -271,6 +271,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(sa_exc.OperationalError)
     @app.exception_handler(sa_exc.TimeoutError)
     async def _database_busy(request: Request, exc: sa_exc.SQLAlchemyError) -> Response:
+        if is_disk_full(exc):
+            # Nothing was written (the transaction rolled back); 507 Insufficient Storage,
+            # and no Retry-After: trying again helps only once someone has made room.
+            log.error("database disk full, answered 507: %s", type(exc).__name__)
+            return await _domain_error(request, DomainError(DISK_FULL, status_code=507))
         if not is_busy(exc):
             raise exc
         # Overload slows, never fails: nothing was written, and the page sends it again.
@@ -287,6 +292,10 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 DATABASE_BUSY = N_("The server is very busy, and this was not saved yet. Try again in a moment.")
+DISK_FULL = N_(
+    "The server's disk is full, and this was not saved. Ask your IT department to make "
+    "room, then try again."
+)
 # The conversation page sends a tap again after this many seconds.
 RETRY_AFTER_SECONDS = 2
 

@@ -22,6 +22,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from app import PROJECT_DIR
+from app.backup import backup, restore
+from app.db import make_engine
+from tests import postgres
 from tests.support import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -64,15 +67,50 @@ class LiveServer:
 def live_server(
     tmp_path_factory: pytest.TempPathFactory, decks_database: Path
 ) -> Iterator[LiveServer]:
+    """The app served on SQLite, the embedded default."""
     data_dir = tmp_path_factory.mktemp("live") / "var"
     data_dir.mkdir()
     shutil.copy(decks_database, data_dir / "arbejdsglaede.db")
+    yield from serve(data_dir)
+
+
+@pytest.fixture(scope="session")
+def live_server_postgresql(
+    tmp_path_factory: pytest.TempPathFactory, decks_database: Path, request: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
+    """The app served on a throwaway PostgreSQL database (DESIGN §5: the organisation-wide
+    install), restored from a backup of the SQLite one with the default decks: a restore
+    takes 2 s, loading the decks anew 10 s."""
+    folder = tmp_path_factory.mktemp("live-postgresql")
+    url = database_with_decks(request.getfixturevalue("postgresql"), decks_database, folder)
+    data_dir = folder / "var"
+    data_dir.mkdir()
+    yield from serve(data_dir, DATABASE_URL=url)
+
+
+def database_with_decks(server: postgres.Server, decks_database: Path, scratch: Path) -> str:
+    """A new PostgreSQL database on ``server`` restored from a backup of the SQLite
+    ``decks_database``: its URL."""
+    url = server.create_database()
+    source, target = make_engine(f"sqlite:///{decks_database}"), make_engine(url)
+    try:
+        backup(source, scratch / "decks.zip")
+        restore(target, scratch / "decks.zip")
+    finally:
+        source.dispose()
+        target.dispose()
+    return url
+
+
+def serve(data_dir: Path, **extra_env: str) -> Iterator[LiveServer]:
+    """``arbejdsglaede serve`` on a free port with an admin, until the generator closes."""
     port = free_port()
     env = {
         **os.environ,
         "ARBEJDSGLAEDE_DATA_DIR": str(data_dir),
         "ARBEJDSGLAEDE_SECRET_KEY": "e2e-secret-key-that-is-long-enough-0123456789",
         "ARBEJDSGLAEDE_BASE_URL": f"http://127.0.0.1:{port}",
+        **extra_env,
     }
     server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
     server.cli(

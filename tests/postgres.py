@@ -44,10 +44,31 @@ def _as_owner(folder: Path) -> list[str]:
 
 
 class Server:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, runner: list[str]) -> None:
         self.folder = folder
         self.data = folder / "data"
         self.socket = folder  # the socket directory: short, and private to this run
+        self.runner = runner
+        # fsync off: a test database is thrown away; many connections: a test's engines
+        # linger until the garbage collector closes them.
+        self.options = (
+            f"-k {self.socket} -p {PORT} -c listen_addresses='' -c fsync=off -c max_connections=300"
+        )
+
+    def pg_ctl(self, *args: str) -> None:
+        subprocess.run(
+            [*self.runner, _bin("pg_ctl"), "-D", str(self.data), *args],
+            check=True, capture_output=True,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        """Start the server and wait until it takes connections."""
+        self.pg_ctl("-o", self.options, "-w", "-l", str(self.folder / "server.log"), "start")
+
+    def stop(self) -> None:
+        """Stop the server as an administrator would (``-m fast``: connections are cut, open
+        transactions rolled back), and wait until it is down."""
+        self.pg_ctl("-m", "fast", "-w", "stop")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{USER}@/{database}?host={self.socket}&port={PORT}"
@@ -70,22 +91,13 @@ def database_of(url: str) -> str:
 def start(folder: Path) -> Iterator[Server]:
     folder.mkdir(parents=True, exist_ok=True)
     runner = _as_owner(folder)
-    server = Server(folder)
+    server = Server(folder, runner)
     subprocess.run(
         [*runner, _bin("initdb"), "-D", str(server.data), "-U", USER, "-A", "trust", "-E", "UTF8",
          "--locale=C.UTF-8", "--no-sync"],
         check=True, capture_output=True,
     )  # fmt: skip
-    # fsync off: a test database is thrown away; many connections: a test's engines linger
-    # until the garbage collector closes them.
-    options = (
-        f"-k {server.socket} -p {PORT} -c listen_addresses='' -c fsync=off -c max_connections=300"
-    )
-    subprocess.run(
-        [*runner, _bin("pg_ctl"), "-D", str(server.data), "-o", options, "-w", "-l",
-         str(folder / "server.log"), "start"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    server.start()
     try:
         yield server
     finally:

@@ -43,6 +43,12 @@
     const el = document.getElementById("offline");
     if (el) el.hidden = !isOffline;
   }
+  // The server answered "try again" (503: its database is away or overloaded): what was
+  // tapped waits on this tablet and is sent again by itself; the banner says so meanwhile.
+  function setBusy(isBusy) {
+    const el = document.getElementById("busy");
+    if (el) el.hidden = !isBusy;
+  }
   window.addEventListener("online", () => { setOffline(false); flushDrafts(); pump(); });
   window.addEventListener("offline", () => setOffline(true));
 
@@ -106,7 +112,7 @@
   });
   document.addEventListener("htmx:after:request", (event) => {
     const response = event.detail.ctx && event.detail.ctx.response;
-    if (response) setOffline(false);
+    if (response) { setOffline(false); setBusy(response.status === 503); }
     if (response && response.ok && shell()) clearMessage();
   });
 
@@ -157,6 +163,7 @@
       credentials: "same-origin",
     }).then((response) => response.text().then((text) => {
       setOffline(false);
+      setBusy(response.status === 503);
       if (!response.ok) return;
       const now = localStorage.getItem(key);
       if (now && JSON.parse(now).value === draft.value) localStorage.removeItem(key);
@@ -248,6 +255,7 @@
       credentials: "same-origin",
     }).then((response) => response.text().then((text) => {
       setOffline(false);
+      setBusy(response.status === 503);
       if (response.status === 503) {
         // The server is too busy to save it now (nothing was saved): the tap stays first in
         // the queue, shown as done, and is sent again when the server says.

@@ -42,5 +42,7 @@ def test_a_tap_answered_busy_is_sent_again_by_itself(
         expect(card).to_have_attribute("aria-pressed", "true")
     assert len(busy_answers) == 1
     expect(card).to_have_attribute("aria-pressed", "true")
+    # The banner said it waited, and goes once the tap is saved.
+    expect(page.locator("#busy")).to_be_hidden()
     page.reload()
     expect(page.locator("button.card-pick").nth(0)).to_have_attribute("aria-pressed", "true")

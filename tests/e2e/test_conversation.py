@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser import LiveServer, log_in, screenshot, serious_axe_violations
@@ -28,7 +29,16 @@ def check_step(page: Page, name: str, shot: str) -> None:
     screenshot(page, shot)
 
 
-def test_a_whole_conversation(page: Page, live_server: LiveServer) -> None:
+# The same six steps on both databases (issue 17: PostgreSQL everywhere it matters).
+@pytest.fixture(params=["sqlite", "postgresql"])
+def served(request: pytest.FixtureRequest) -> LiveServer:
+    name = "live_server" if request.param == "sqlite" else "live_server_postgresql"
+    server: LiveServer = request.getfixturevalue(name)
+    return server
+
+
+def test_a_whole_conversation(page: Page, served: LiveServer) -> None:
+    live_server = served
     ensure_leader(live_server)
     log_in(page, live_server, email=LEADER)
     page.goto(f"{live_server.url}/?lang=en")

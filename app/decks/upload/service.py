@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 from typing import IO
 
 from sqlalchemy import delete
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col, select
 
-from app.db import write_transaction, writes
+from app.db import is_disk_full, write_transaction, writes
 from app.decks.files import Examined, KnownImage, examine
 from app.decks.manifest import CardEntry, Manifest, parse_manifest, title_from_file_name
 from app.decks.service import create_deck, find_known_image, match_manifest, twin
@@ -206,6 +207,11 @@ def _never_stuck(session: Session, upload: DeckUpload, *, now: datetime) -> Iter
         yield
     except Exception as error:
         upload_id = upload.id
+        if is_disk_full(error):
+            # No room for the images: nothing of the upload is kept half-stored, and the
+            # facilitator is told why (app.main answers it); they start anew once there is room.
+            _discard_after_disk_full(session, upload_id)
+            raise
         with write_transaction(session):
             stuck = session.get(DeckUpload, upload_id)
             if stuck is not None and stuck.status == UploadStatus.processing:
@@ -253,6 +259,19 @@ def discard_upload(session: Session, *, key: str, owner_id: int) -> None:
     upload = own_upload(session, key=key, owner_id=owner_id)
     _delete_files(session, upload_ids=[upload.id or 0])
     session.delete(upload)
+
+
+def _discard_after_disk_full(session: Session, upload_id: int | None) -> None:
+    try:
+        with write_transaction(session):
+            upload = session.get(DeckUpload, upload_id)
+            if upload is not None:
+                _delete_files(session, upload_ids=[upload.id or 0])
+                session.delete(upload)
+    except sa_exc.OperationalError:
+        # Not even room to delete (a real full disk also fills the journal): the upload stays
+        # refused until purge_expired() removes it.
+        log.warning("upload %s could not be discarded on a full disk", upload_id)
 
 
 def _refused_upload(session: Session, *, key: str, owner_id: int) -> DeckUpload:
