@@ -4,10 +4,13 @@ the employee's choice to share their suggestions, over HTTP (issue 15)."""
 from __future__ import annotations
 
 import html
+import io
 import re
 
 import httpx2 as httpx
 import pytest
+from docx import Document
+from pypdf import PdfReader
 
 from app.db import write_session
 from app.models import FocusArea
@@ -87,6 +90,13 @@ def test_the_leader_prepares_and_the_conversation_shows_it(leader: Client) -> No
     # The marked one first, with a star and the word: never colour alone.
     assert "★" in items[0] and "(important)" in items[0]
     assert "★" not in items[1] and "important" not in items[1]
+    # The chosen questions are the leader's guide: never in the record.
+    asked = re.search(r'name="question" value="status:1"[^>]*> <span>(.*?)</span>', again)
+    assert asked and html.unescape(asked.group(1)) in _text(items[0])
+    for kind in ("md", "json"):
+        record = leader.get(f"/conversations/{cid}/export.{kind}").text
+        assert html.unescape(asked.group(1)) not in record
+        assert "Presence" in record
 
 
 def test_another_leader_finds_no_prepare_page(leader: Client) -> None:
@@ -151,8 +161,17 @@ def test_suggestions_are_shared_only_once_ticked(leader: Client) -> None:
     markdown = leader.get(f"/conversations/{cid}/export.md").text
     assert "**Focus areas talked about:** Presence" in markdown
     assert "may be shared anonymously with management" in markdown
-    for kind in ("pdf", "docx"):
-        assert leader.get(f"/conversations/{cid}/export.{kind}").status_code == 200
+    pdf = PdfReader(io.BytesIO(leader.get(f"/conversations/{cid}/export.pdf").content))
+    pdf_text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "Focus areas talked about" in pdf_text and "Presence" in pdf_text
+    assert "may be shared anonymously with management" in pdf_text
+    word = Document(io.BytesIO(leader.get(f"/conversations/{cid}/export.docx").content))
+    word_text = "\n".join(
+        [p.text for p in word.paragraphs]
+        + [c.text for t in word.tables for r in t.rows for c in r.cells]
+    )
+    assert "Focus areas talked about" in word_text and "Presence" in word_text
+    assert "may be shared anonymously with management" in word_text
 
     # Unticked (the browser sends nothing): no longer shared.
     leader.post(
