@@ -8,7 +8,14 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser import ADMIN, LiveServer, leader_with_a_new_conversation, log_in, screenshot
+from tests.browser import (
+    ADMIN,
+    LiveServer,
+    leader_with_a_new_conversation,
+    log_in,
+    screenshot,
+    serious_axe_violations,
+)
 
 AREA = "Trivsel i teamet"
 
@@ -33,6 +40,7 @@ def test_the_leader_prepares_marks_and_the_conversation_follows(
     expect(page.get_by_role("checkbox", name=question, exact=True)).to_be_checked()
     page.get_by_role("checkbox", name=AREA).check()
     screenshot(page, "prepare-1180x820")
+    assert serious_axe_violations(page) == []
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     expect(page.get_by_role("checkbox", name=f"Important: {question}")).to_be_checked()
