@@ -100,6 +100,7 @@ class Organisation:
         picks: Sequence[tuple[str, str]] = (),
         agreements: Sequence[tuple[str, str, date | None, int | None]] = (),
         suggestions: str = "",
+        shareable: bool = False,
     ) -> int:
         """``picks``: (row, title); ``agreements``: (area, status, due, reviewed_in_id)."""
         employee = self.session.get(Employee, employee_id)
@@ -112,6 +113,7 @@ class Organisation:
             status_deck_id=self.deck.id or 0,
             inspiration_deck_id=self.deck.id or 0,
             suggestions=suggestions,
+            suggestions_shareable=shareable,
         )
         self.session.add(conversation)
         self.session.flush()

@@ -4,8 +4,10 @@ it is shown on the step's page and never put in the record or an export."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.conversations.marking import ChosenQuestion
 from app.errors import N_
 from app.models import Step
 from app.settings.service import ConversationSettings
@@ -52,19 +54,44 @@ PROMPTS: dict[Step, tuple[str, ...]] = {
 
 
 @dataclass(frozen=True)
+class GuideQuestion:
+    text: str
+    marked: bool
+
+
+@dataclass(frozen=True)
 class GuideView:
-    """What the guide shows at one step: prompts (msgids), and questions in the page's
-    language."""
+    """What the guide shows at one step: prompts (msgids), the questions the leader chose for
+    this person (the marked ones flagged), and the rest of the step's questions, in the
+    page's language."""
 
     prompts: tuple[str, ...]
     questions: tuple[str, ...]
     appreciative: tuple[str, ...]
+    chosen: tuple[GuideQuestion, ...] = ()
 
 
-def guide(settings: ConversationSettings, step: Step, lang: str) -> GuideView:
+def guide(
+    settings: ConversationSettings,
+    step: Step,
+    lang: str,
+    chosen: Sequence[ChosenQuestion] = (),
+) -> GuideView:
+    """The chosen questions come first, marked ones before the others; the step's other bank
+    questions follow, so nothing the leader might ask is hidden."""
+    mine = [q for q in chosen if q.step == step.value]
+    taken = {q.position for q in mine}
     return GuideView(
         prompts=PROMPTS[step],
-        questions=settings.questions(step.value, lang),
+        chosen=tuple(
+            GuideQuestion(text=q.text(lang), marked=q.marked)
+            for q in sorted(mine, key=lambda q: (not q.marked, q.position))
+        ),
+        questions=tuple(
+            ref.text(lang)
+            for position, ref in enumerate(settings.bank.get(step.value, ()))
+            if position not in taken
+        ),
         appreciative=settings.appreciative(lang) if step == Step.feedback else (),
     )
 

@@ -739,6 +739,19 @@ def set_feedback(
     session.add(conversation)
 
 
+@writes
+def set_suggestions_shareable(
+    session: Session, *, leader_id: int, conversation_id: int, shareable: bool
+) -> None:
+    """The employee's choice that their suggestions may be shared anonymously with management
+    (the organisation overview); off until they say so, and they may take it back while the
+    conversation is open. A double tap changes nothing."""
+    conversation = own_open_conversation(session, leader_id, conversation_id)
+    conversation.suggestions_shareable = shareable
+    _mark_running(conversation)
+    session.add(conversation)
+
+
 # ---------------------------------------------------------------- agreements
 
 

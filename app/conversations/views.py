@@ -19,7 +19,7 @@ from app.cards.views import (
     StatusStepView,
     card_views,
 )
-from app.conversations import due, guide, service
+from app.conversations import due, guide, marking, service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
 from app.errors import N_
 from app.media.service import VariantRef, variants_of
@@ -199,9 +199,12 @@ def step_page(
     context: dict[str, object] = {
         "c": conversation_view(session, conversation, step=step, now=now, reopen_days=reopen_days),
         "rows": ROWS,
-        "guide": guide.guide(kept, step, lang),
+        "guide": guide.guide(kept, step, lang, marking.chosen_questions(session, conversation)),
     }
     if step == Step.start:
+        context["talk_about"] = [
+            a.name(lang) for a in marking.chosen_focus_areas(session, conversation)
+        ]
         context["intro"] = kept.intro(lang)
         context["previous"] = agreement_views(
             session, service.previous_agreements(session, conversation), lang
@@ -210,6 +213,8 @@ def step_page(
         context["status"] = status_step(session, conversation, lang)
     elif step == Step.arbejdsglaede:
         context["board"] = board_step(session, conversation, lang)
+    elif step == Step.feedback:
+        context["shareable"] = conversation.suggestions_shareable
     elif step == Step.aftaler:
         context["agreements"] = agreement_views(
             session, service.agreements_of(session, conversation), lang

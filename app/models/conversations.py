@@ -183,6 +183,9 @@ class Conversation(SQLModel, table=True):
     went_well: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     learned: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     suggestions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # The employee's choice that the suggestions may be shared anonymously with management
+    # (the organisation overview); off until they say so.
+    suggestions_shareable: bool = False
     no_agreements: bool = False
     follow_up_date: dt.date | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -265,3 +268,44 @@ class AgreementCard(SQLModel, table=True):
 
     agreement_id: int = Field(foreign_key="agreements.id", primary_key=True, ondelete="CASCADE")
     pick_id: int = Field(foreign_key="picks.id", primary_key=True, ondelete="CASCADE")
+
+
+class ConversationQuestion(SQLModel, table=True):
+    """A question of the bank the leader chose for this person, copied from the conversation's
+    snapshot so that no later edit of the bank changes it; ``marked``: one that matters most,
+    which the employee sees on their preparation page. The leader's guide, never the record."""
+
+    __tablename__ = "conversation_questions"
+    __table_args__ = (UniqueConstraint("conversation_id", "step", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True, ondelete="CASCADE")
+    step: str = Field(max_length=20)
+    # The question's place among the step's questions in the snapshot: what identifies it
+    # there (a conversation from before the settings has no bank ids), and its order.
+    position: int = 0
+    text_da: str = Field(sa_column=Column(Text, nullable=False))
+    text_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    marked: bool = False
+
+    def text(self, lang: str) -> str:
+        return self.text_en if lang == "en" and self.text_en else self.text_da
+
+
+class ConversationFocusArea(SQLModel, table=True):
+    """A strategic focus area the pair will talk about, with its name as it was chosen: an
+    area archived or renamed afterwards stays on the conversation and its record as it was.
+    ``focus_area_id`` is a plain number (no foreign key): an unused area may be deleted."""
+
+    __tablename__ = "conversation_focus_areas"
+
+    conversation_id: int = Field(
+        foreign_key="conversations.id", primary_key=True, ondelete="CASCADE"
+    )
+    focus_area_id: int = Field(primary_key=True)
+    position: int = 0
+    name_da: str = Field(max_length=200)
+    name_en: str = Field(default="", max_length=200)
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name_da

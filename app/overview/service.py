@@ -273,15 +273,15 @@ def shared_suggestions(
     session: Session, scope: Scope, period: Period
 ) -> list[tuple[int, date, str]]:
     """The suggestions employees said may be shared: employee, date, text. The employee's
-    consent is ``conversations.suggestions_shareable``; until the model has it, nothing was
-    consented to and nothing is shared."""
-    shareable = getattr(Conversation, "suggestions_shareable", None)
-    if shareable is None:
-        return []
+    consent is ``conversations.suggestions_shareable``, off until they tick it."""
     query = (
         select(col(Conversation.employee_id), col(Conversation.date), col(Conversation.suggestions))
         .join(Employee, col(Employee.id) == col(Conversation.employee_id))
-        .where(scope.where(), *_completed_in(period), shareable.is_(True))
+        .where(
+            scope.where(),
+            *_completed_in(period),
+            col(Conversation.suggestions_shareable).is_(True),
+        )
     )
     return [(int(e), d, text.strip()) for e, d, text in session.exec(query) if text.strip()]
 

@@ -113,6 +113,11 @@ def present(
         "status_cards": _cards(record["status_cards"], images),
         "rows": rows,
         "feedback": feedback,
+        # Older records have neither key (issue 15): no areas, and nothing was shared.
+        "focus_areas": ", ".join(record.get("focus_areas") or []),
+        "shareable": t["shareable_yes"]
+        if record["feedback"].get("suggestions_shareable")
+        else t["shareable_no"],
         "agreements": _agreements(record["agreements"], lang, t),
         "no_agreements": bool(record["no_agreements"]),
         "previous": _agreements(record["previous_agreements"], lang, t),

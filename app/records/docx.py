@@ -102,6 +102,8 @@ def render_docx(document: RecordDocument) -> bytes:
     ]
     if v["team"]:
         facts.insert(1, (t["team"], v["team"]))
+    if v["focus_areas"]:
+        facts.append((t["focus_areas"], v["focus_areas"]))
     table = doc.add_table(rows=0, cols=2)
     for label, value in facts:
         cells = table.add_row().cells
@@ -153,6 +155,7 @@ def render_docx(document: RecordDocument) -> bytes:
     for item in v["feedback"]:
         doc.add_heading(item["label"], level=3)
         _text(doc.add_paragraph(), item["text"])
+    _text(doc.add_paragraph(), v["shareable"], italic=True, color=MUTED)
 
     if v["previous"]:
         doc.add_heading(t["previous"], level=1)

@@ -51,6 +51,8 @@ def render_markdown(document: RecordDocument) -> str:
     add(f"- **{t['date']}:** {v['date']}{corrected}")
     add(f"- **{t['status']}:** {v['status']}")
     add(f"- **{t['follow_up']}:** {v['follow_up_date']}")
+    if v["focus_areas"]:
+        add(f"- **{t['focus_areas']}:** {escape(v['focus_areas'])}")
     add("")
     add(f"*{t['record_intro']}*")
     add("")
@@ -92,6 +94,8 @@ def render_markdown(document: RecordDocument) -> str:
         add("")
         add(escape(item["text"]))
         add("")
+    add(f"*{v['shareable']}*")
+    add("")
 
     if v["previous"]:
         add(f"## {t['previous']}")

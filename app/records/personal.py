@@ -51,6 +51,8 @@ KINDS = {
     "agreement_cards": N_("Cards the agreements grew from"),
     "step_times": N_("Time spent on each step"),
     "record_shares": N_("Links to the employee's copy"),
+    "conversation_questions": N_("Questions the leader chose for the conversation"),
+    "conversation_focus_areas": N_("Focus areas chosen for the conversation"),
 }
 # Tables whose rows are never the employee's own, although a row of theirs may point at them.
 NOT_OWNED = {"users", "decks", "cards", "images", "image_variants"}

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.conversations import marking
 from app.conversations import service as conversations
 from app.i18n import TIMEZONE
 from app.models import Agreement, BoardRow, Conversation, Employee, Pick, User
@@ -96,7 +97,13 @@ def build_record(session: Session, conversation: Conversation) -> dict[str, Any]
         "board_notes": {
             row.value: getattr(conversation, conversations.ROW_NOTE_FIELDS[row]) for row in BoardRow
         },
-        "feedback": {name: getattr(conversation, name) for name in conversations.FEEDBACK_FIELDS},
+        # The strategic focus areas the pair talked about, as named when chosen (issue 15).
+        "focus_areas": [a.name(lang) for a in marking.chosen_focus_areas(session, conversation)],
+        "feedback": {
+            **{name: getattr(conversation, name) for name in conversations.FEEDBACK_FIELDS},
+            # The employee's choice: the suggestions may be shared anonymously with management.
+            "suggestions_shareable": conversation.suggestions_shareable,
+        },
         "agreements": _agreements(
             session, conversations.agreements_of(session, conversation), lang
         ),

@@ -87,8 +87,8 @@ def test_no_page_scrolls_sideways(
     overflows["an employee"] = page.evaluate(OVERFLOW)
     page.goto(f"{page.url}/merge?lang=en")
     overflows["an employee's merge"] = page.evaluate(OVERFLOW)
-    # A planned conversation's Move and Cancel conversation pages (issue 15), and the home page
-    # listing it with its time, its place and Move.
+    # A planned conversation's Move, Cancel conversation and Prepare pages (issue 15), and the
+    # home page listing it with its time, its place, Prepare and Move.
     page.goto(f"{live_server.url}/conversations/new?lang=en")
     page.get_by_label("Employee").fill(f"Planlagt {size_id(size)}")
     page.get_by_label("Time").fill("13:30")
@@ -96,7 +96,7 @@ def test_no_page_scrolls_sideways(
     page.get_by_role("button", name="Create conversation").click()
     page.wait_for_url(re.compile(r"/start$"))
     base = page.url.removesuffix("/start")
-    for path in ("move", "cancel"):
+    for path in ("move", "cancel", "prepare"):
         page.goto(f"{base}/{path}?lang=en")
         overflows[f"/conversations/{{id}}/{path}"] = page.evaluate(OVERFLOW)
     page.goto(f"{live_server.url}/?lang=en")

@@ -31,6 +31,8 @@ from app.db import make_engine, write_session
 from app.migrate import alembic_config, head_revision
 from app.models import (
     AccountToken,
+    ConversationFocusArea,
+    ConversationQuestion,
     EmployeeEvent,
     ImageVariant,
     LoginFailure,
@@ -55,6 +57,7 @@ def _fill(session: Session) -> None:
     done = full_conversation(session, leader_id=uid, tricky=True)
     # A time of day and a place (issue 15): the time is a column of its own kind.
     done.starts_at, done.place = time(13, 30), "Mødelokale 2"
+    done.suggestions_shareable = True
     session.add(done)
     full_conversation(session, leader_id=uid, employee="Kollega Bøgh", finish=False)
     share.create_share(session, leader_id=uid, conversation_id=done.id or 0, now=NOW, days=7)
@@ -96,6 +99,18 @@ def _fill(session: Session) -> None:
             RecoveryCode(user_id=uid, code_hash="c" * 64, used_at=NOW),
             ResetRequest(email="x@example.org", address="10.0.0.1", created_at=NOW),
             FocusArea(name_da="Grøn omstilling", name_en="Green transition", created_at=NOW),
+            # The leader's questions and focus areas for this person (issue 15).
+            ConversationQuestion(
+                conversation_id=done.id or 0,
+                step="feedback",
+                position=2,
+                text_da="Hvad har gjort dig stolt?",
+                text_en="What made you proud?",
+                marked=True,
+            ),
+            ConversationFocusArea(
+                conversation_id=done.id or 0, focus_area_id=9, name_da="Trivsel", name_en=""
+            ),
             ConversationText(
                 key="intro_da", value="Velkommen – en ligeværdig samtale.", updated_at=NOW
             ),

@@ -388,4 +388,6 @@ def test_record_holds_exactly_what_was_said(session: Session, world: World) -> N
         "went_well",
         "learned",
         "suggestions",
+        "suggestions_shareable",
     }
+    assert record["feedback"]["suggestions_shareable"] is False

@@ -407,6 +407,36 @@ def test_no_suggestion_is_shared_until_the_employee_may_say_so(session: Session)
     assert figures(session, "2026").of(ALL, "suggestion") == []
 
 
+def test_suggestions_five_employees_chose_to_share_are_shown_without_names(
+    session: Session,
+) -> None:
+    org = Organisation(session)
+    leader = org.leader()
+    for n in range(5):
+        org.conversation(
+            org.employee(leader, "A"), date(2026, 3, 1), suggestions=f"Idé {n}", shareable=True
+        )
+    org.conversation(org.employee(leader, "A"), date(2026, 3, 1), suggestions="Privat")
+    session.commit()
+    shown = figures(session, "2026").of(ALL, "suggestion")
+    assert sorted(str(f.value) for f in shown) == [f"Idé {n}" for n in range(5)]
+    assert {f.group_size for f in shown} == {5}
+
+
+def test_suggestions_four_employees_shared_are_withheld(session: Session) -> None:
+    org = Organisation(session)
+    leader = org.leader()
+    for n in range(4):
+        org.conversation(
+            org.employee(leader, "A"), date(2026, 3, 1), suggestions=f"Idé {n}", shareable=True
+        )
+    for _ in range(3):
+        org.conversation(org.employee(leader, "A"), date(2026, 3, 1), suggestions="Privat")
+    session.commit()
+    assert len(service.shared_suggestions(session, Scope(), Period(2026))) == 4
+    assert figures(session, "2026").of(ALL, "suggestion") == []
+
+
 def test_an_employee_moved_to_another_team_counts_where_they_are_now(session: Session) -> None:
     """A move mid-period: the whole period's conversations go with the employee."""
     org = Organisation(session)

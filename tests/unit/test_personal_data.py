@@ -22,6 +22,8 @@ from app.errors import DomainError, NotFound
 from app.models import (
     AuditEvent,
     Conversation,
+    ConversationFocusArea,
+    ConversationQuestion,
     Employee,
     Image,
     ImageVariant,
@@ -83,6 +85,11 @@ def _world(db: Session) -> tuple[User, int, int]:
     conversations.open_step(db, leader_id=uid, conversation_id=second.id or 0,
                             step=Step.feedback, now=NOW.replace(minute=20))  # fmt: skip
     share.create_share(db, leader_id=uid, conversation_id=first.id or 0, now=NOW, days=7)
+    # The leader's questions and focus areas for the planned one (issue 15).
+    db.add(ConversationQuestion(conversation_id=second.id or 0, step="status", text_da="Hvordan?"))
+    db.add(
+        ConversationFocusArea(conversation_id=second.id or 0, focus_area_id=1, name_da="Trivsel")
+    )
     _image(db, "a" * 64)
     _image(db, "b" * 64)
     mine = db.exec(select_model(Pick).where(Pick.conversation_id == first.id)).all()
@@ -137,6 +144,8 @@ def test_erasure_leaves_no_row_that_mentions_the_employee(db: Session) -> None:
     assert db.get(Employee, employee_id) is None
     assert erased.rows["conversations"] == 2 and erased.rows["record_shares"] == 1
     assert erased.rows["step_times"] >= 1 and erased.rows["agreement_cards"] >= 1
+    assert erased.rows["conversation_questions"] == 1
+    assert erased.rows["conversation_focus_areas"] == 1
     # The image only this record used is gone; the one another record uses stays.
     assert erased.images == 1
     assert db.get(Image, "a" * 64) is None and db.get(ImageVariant, "a" * 64) is None

@@ -102,6 +102,15 @@ PLANNING_ROUTES = {
 }
 ALLOWED.update(dict.fromkeys(PLANNING_ROUTES, ROLES))
 
+# The leader individualises the conversation, and the employee's choice to share their
+# suggestions (issue 15); the leader's own conversations only (404 to anyone else).
+MARKING_ROUTES = {
+    ("GET", "/conversations/{conversation_id}/prepare"),
+    ("POST", "/conversations/{conversation_id}/prepare"),
+    ("POST", "/conversations/{conversation_id}/suggestions-shareable"),
+}
+ALLOWED.update(dict.fromkeys(MARKING_ROUTES, ROLES))
+
 
 # The user's own page (issue 14): name, e-mail, role, password, log out everywhere.
 ACCOUNT_ROUTES = {
