@@ -78,6 +78,7 @@ def test_no_page_scrolls_sideways(
         overflows[path] = page.evaluate(OVERFLOW)
     page.goto(f"{live_server.url}/decks?lang=en")
     page.locator(".deck-tile").first.click()
+    expect(page).to_have_url(re.compile(r"/decks/[^/?]+"))
     overflows["a deck"] = page.evaluate(OVERFLOW)
     # An employee's page and its merge page (issue 15): one employee added per size.
     page.goto(f"{live_server.url}/employees?lang=en")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 from starlette.types import Message, Receive, Scope, Send
@@ -55,7 +56,10 @@ def _run(receive: Receive, *, seconds: float, lang: str = "da") -> list[Message]
         "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
         "state": {"lang": lang},
     }
-    asyncio.run(middleware(scope, receive, send))
+    # A loop of its own in a thread of its own: in a test process where a browser test ran
+    # first, Playwright's loop is still running in this thread and asyncio.run would refuse.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, middleware(scope, receive, send)).result()
     return sent
 
 
