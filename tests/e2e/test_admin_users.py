@@ -18,7 +18,7 @@ def test_an_invited_leader_sets_a_password_and_a_deactivation_ends_their_session
     page: Page, browser: Browser, live_server: LiveServer
 ) -> None:
     log_in(page, live_server)
-    page.get_by_role("link", name="Users").click()
+    page.get_by_role("link", name="Administration").click()
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
     page.get_by_role("button", name="Invite user").click()
     page.get_by_label("E-mail").fill(INVITEE)
