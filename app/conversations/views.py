@@ -19,9 +19,10 @@ from app.cards.views import (
     StatusStepView,
     card_views,
 )
-from app.conversations import guide, service
+from app.conversations import followup, guide, service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
 from app.errors import N_
+from app.i18n import TIMEZONE
 from app.media.service import VariantRef, variants_of
 from app.models import (
     Agreement,
@@ -272,8 +273,8 @@ def status_step(session: Session, conversation: Conversation, lang: str) -> Stat
             for card in cards
         ),
         chosen=tuple(_pick_views(session, active, lang)),
-        can_pick_more=len(active) < service.MAX_STATUS_CARDS,
-        max_cards=service.MAX_STATUS_CARDS,
+        can_pick_more=len(active) < service.status_card_limit(conversation),
+        max_cards=service.status_card_limit(conversation),
     )
 
 
@@ -304,8 +305,8 @@ def status_pick(session: Session, tapped: service.StatusPicked, lang: str) -> di
         "status": StatusStepView(
             cards=(),
             chosen=tuple(_pick_views(session, active, lang, variants)),
-            can_pick_more=len(active) < service.MAX_STATUS_CARDS,
-            max_cards=service.MAX_STATUS_CARDS,
+            can_pick_more=len(active) < service.status_card_limit(tapped.conversation),
+            max_cards=service.status_card_limit(tapped.conversation),
         ),
     }
 
@@ -536,3 +537,64 @@ def deck_choices(session: Session) -> dict[str, list[Deck]]:
         "status": service.published_decks(session, DeckPurpose.status),
         "inspiration": service.published_decks(session, DeckPurpose.inspiration),
     }
+
+
+# ---------------------------------------------------------------- follow-up and check-in
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """An agreement at a follow-up or check-in, with what this session said of it."""
+
+    agreement: AgreementView
+    # The latest review in this session, or None: the form shows it again.
+    status: str | None
+    comment: str
+    new_due: date | None
+    history: tuple[tuple[date, str, str], ...]  # (day, status, comment), oldest first
+
+
+def short_page(
+    session: Session, conversation: Conversation, *, lang: str, now: datetime, reopen_days: int
+) -> dict[str, object]:
+    """The follow-up's or check-in's one page: the status card, the reviews, the finish."""
+    agreements = followup.agreements_to_review(session, conversation)
+    history = service.history_of(session, agreements)
+    reviews = []
+    for view in agreement_views(session, agreements, lang):
+        entries = history[view.id]
+        here = [r for r in entries if r.conversation_id == conversation.id]
+        last = here[-1] if here else None
+        reviews.append(
+            ReviewView(
+                agreement=view,
+                status=last.status if last else None,
+                comment=last.comment if last else "",
+                new_due=last.new_due if last else None,
+                history=tuple(
+                    (_local_day(r.at), r.status, r.comment) for r in entries if r is not last
+                ),
+            )
+        )
+    parent = session.get(Conversation, conversation.parent_id) if conversation.parent_id else None
+    return {
+        "c": conversation_view(
+            session, conversation, step=Step.status, now=now, reopen_days=reopen_days
+        ),
+        "kind": conversation.kind,
+        "parent": parent,
+        "status": status_step(session, conversation, lang),
+        "reviews": reviews,
+        "grown": agreement_views(
+            session,
+            [a for a in service.agreements_of(session, conversation) if a.grew_from_id],
+            lang,
+        ),
+        "rows": ROWS,
+        "guide": None,
+    }
+
+
+def _local_day(moment: datetime) -> date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(TIMEZONE).date()
