@@ -19,6 +19,7 @@ from app.conversations.steps import BY_STEP
 from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
+from app.i18n import TIMEZONE
 from app.models import BoardRow, Conversation, ConversationKind, Step
 from app.observability import metrics
 from app.web import path_for, redirect, render
@@ -54,8 +55,13 @@ def _step_url(request: Request, conversation_id: int, step: Step | str) -> str:
 
 
 @router.get("/")
-def conversations_home(request: Request, session: SessionDep, leader: LeaderDep) -> Response:
-    return render(request, "conversations/home.html", views.home(session, leader_id=leader.id))
+def conversations_home(
+    request: Request, session: SessionDep, leader: LeaderDep, now: NowDep
+) -> Response:
+    today = now.astimezone(TIMEZONE).date()
+    return render(
+        request, "conversations/home.html", views.home(session, leader_id=leader.id, today=today)
+    )
 
 
 @router.get("/conversations/new")

@@ -1072,12 +1072,24 @@ def review_agreement(
     status: str,
     comment: str,
 ) -> Agreement:
-    """Follow-up of an earlier agreement at the next MUS's Start step. A second review from
-    the same conversation (a changed mind, a typo fixed) is another entry in the history."""
+    """Follow-up of an earlier agreement at the next MUS's Start step, saved as it is typed.
+    The history gets one entry for this conversation: while it is the latest, typing on
+    amends it (a pause in typing is no review of its own); a review made elsewhere since
+    then is kept, and this one is appended after it."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
     agreement = session.get(Agreement, agreement_id)
     if agreement is None or agreement not in previous_agreements(session, conversation):
         raise NotFound()
+    entries = history_of(session, [agreement])[agreement.id or 0]
+    if entries and entries[-1].conversation_id == conversation.id:
+        if status not in REVIEW_STATUSES:
+            raise DomainError(N_("Choose done, partly done or not done."))
+        latest = entries[-1]
+        latest.status, latest.comment = status, check_text(comment)
+        session.add(latest)
+        agreement.status, agreement.follow_up_comment = status, latest.comment
+        session.add(agreement)
+        return agreement
     append_review(
         session,
         agreement,

@@ -29,6 +29,7 @@ from app.models import (
     BoardRow,
     Card,
     Conversation,
+    ConversationKind,
     ConversationStatus,
     Deck,
     Employee,
@@ -207,6 +208,8 @@ def step_page(
         context["previous"] = agreement_views(
             session, service.previous_agreements(session, conversation), lang
         )
+        # The follow-ups' and check-ins' cards and notes since the previous MUS.
+        context["since"] = followup.since_last_time(session, conversation, lang)
     elif step == Step.status:
         context["status"] = status_step(session, conversation, lang)
     elif step == Step.arbejdsglaede:
@@ -480,15 +483,19 @@ class HomeRow:
     step: str
     starts_at: dt.time | None = None
     place: str = ""
+    kind: str = "mus"
+    employee_id: int = 0
+    follow_up_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
 class EmployeeHistory:
     name: str
     conversations: tuple[HomeRow, ...]
+    employee_id: int = 0
 
 
-def home(session: Session, *, leader_id: int) -> dict[str, object]:
+def home(session: Session, *, leader_id: int, today: date | None = None) -> dict[str, object]:
     rows = session.exec(
         select(Conversation, Employee)
         .where(Conversation.leader_id == leader_id)
@@ -504,8 +511,23 @@ def home(session: Session, *, leader_id: int) -> dict[str, object]:
             step=c.current_step,
             starts_at=c.starts_at,
             place=c.place,
+            kind=c.kind,
+            employee_id=e.id or 0,
+            follow_up_date=c.follow_up_date,
         )
         for c, e in rows
+    ]
+    followed = {c.parent_id for c, _e in rows if c.kind == ConversationKind.followup}
+    # Finished MUS whose follow-up date has come and that have no follow-up yet.
+    due = [
+        i
+        for i in items
+        if i.kind == ConversationKind.mus
+        and i.status == ConversationStatus.completed
+        and i.follow_up_date is not None
+        and today is not None
+        and i.follow_up_date <= today
+        and i.id not in followed
     ]
     by_employee: dict[str, list[HomeRow]] = {}
     for item in sorted(items, key=lambda i: (i.employee_name.casefold(), i.date)):
@@ -514,7 +536,10 @@ def home(session: Session, *, leader_id: int) -> dict[str, object]:
         "open": [i for i in items if i.status not in _CLOSED],
         "completed": [i for i in items if i.status == ConversationStatus.completed],
         "cancelled": [i for i in items if i.status == ConversationStatus.cancelled],
-        "employees": [EmployeeHistory(name, tuple(c)) for name, c in by_employee.items()],
+        "employees": [
+            EmployeeHistory(name, tuple(c), c[0].employee_id) for name, c in by_employee.items()
+        ],
+        "followups_due": due,
     }
 
 

@@ -9,8 +9,9 @@ from tests.support import PARTIAL, Client, add_user
 
 
 def start_conversation(client: Client, email: str = "leder@example.org") -> str:
-    add_user(client, email)
-    client.login(email)
+    if client.get("/", follow_redirects=False).status_code != 200:
+        add_user(client, email)
+        client.login(email)
     response = client.post_form(
         "/conversations",
         {"employee": "Medarbejder", "date": "2026-12-01", "language": "en"},
@@ -24,7 +25,9 @@ def card_ids(page: str) -> list[str]:
     return re.findall(r'/status/(\d+)"', page)
 
 
-def finished_mus(client: Client, agreements: tuple[str, ...] = ("Kursus", "Mentor")) -> str:
+def finished_mus(
+    client: Client, agreements: tuple[str, ...] = ("Kursus", "Mentor"), follow_up: str = ""
+) -> str:
     url = start_conversation(client)
     headers = {**PARTIAL, "x-csrftoken": client.csrf}
     first = card_ids(client.get(f"{url}/status").text)[0]
@@ -36,6 +39,8 @@ def finished_mus(client: Client, agreements: tuple[str, ...] = ("Kursus", "Mento
             headers=headers,
         )
         assert saved.status_code == 200, saved.text
+    if follow_up:
+        client.post(f"{url}/follow-up", data={"follow_up_date": follow_up}, headers=headers)
     assert client.post(f"{url}/finish", headers=headers).status_code == 204
     return url
 
@@ -146,3 +151,36 @@ def test_another_leader_gets_404_for_the_follow_up(decks_client: Client) -> None
     start_conversation(decks_client, "anden@example.org")
     assert decks_client.get(page_url).status_code == 404
     assert decks_client.post_form(f"{url}/start-follow-up", {}).status_code == 404
+
+
+def test_the_home_page_offers_a_follow_up_when_it_is_due(decks_client: Client) -> None:
+    later = finished_mus(decks_client, ("Kursus",))  # followed up in six months: not yet due
+    assert f"{later}/start-follow-up" not in decks_client.get("/?lang=en").text
+    url = finished_mus(decks_client, ("Mentor",), follow_up="2026-12-01")  # today
+    page = decks_client.get("/?lang=en").text
+    assert "Follow-ups due" in page and f"{url}/start-follow-up" in page
+    decks_client.post_form(f"{url}/start-follow-up", {})
+    # Begun: no longer due, and listed as a follow-up.
+    page = decks_client.get("/?lang=en").text
+    assert "Follow-ups due" not in page and "Follow-up" in page
+
+
+def test_a_check_in_is_started_from_the_employee_page(decks_client: Client) -> None:
+    finished_mus(decks_client, ("Kursus",))
+    employee = re.search(r'href="/employees/(\d+)"', decks_client.get("/employees").text)
+    assert employee is not None
+    page = decks_client.get(f"/employees/{employee[1]}?lang=en").text
+    assert "Start check-in" in page
+    started = decks_client.post_form(
+        f"/employees/{employee[1]}/check-in", {"day": ""}, follow_redirects=False
+    )
+    assert started.status_code == 303
+    checkin = decks_client.get(started.headers["location"] + "?lang=en").text
+    assert "Kursus" in checkin and "Finish check-in" in checkin
+    planned = decks_client.post(
+        f"/employees/{employee[1]}/check-in?lang=en",
+        data={"day": "2020-01-01"},
+        headers={**PARTIAL, "x-csrftoken": decks_client.csrf},
+    )
+    assert planned.status_code == 422
+    assert "today or on a later day" in planned.text
