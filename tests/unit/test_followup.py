@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import threading
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import jsonschema
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -13,9 +18,14 @@ from app.conversations import followup, service
 from app.db import read_session
 from app.errors import DomainError, NotFound
 from app.models import Agreement, AgreementReview, ConversationKind, ConversationStatus
+from app.records.document import make_document
+from app.records.pdf import render_pdf
 from app.records.service import build_record
 from tests.conversation_fixtures import World, make_world
 
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[2] / "docs" / "record-schema.json").read_text()
+)
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 LATER = date(2027, 6, 1)
 
@@ -283,3 +293,48 @@ def test_history_rows_go_with_their_agreement(session: Session, world: World) ->
     session.delete(world.conversation)
     session.commit()
     assert session.exec(select(AgreementReview)).all() == []
+
+
+def test_the_follow_up_record_is_valid_and_its_pdf_shows_the_reviews(
+    session: Session, world: World
+) -> None:
+    kursus, mentor = finished(session, world, "Kursus", "Mentor")
+    first = followup.start_followup(session, **ids(world), on=LATER)
+    mine = {"leader_id": world.leader.id or 0, "conversation_id": first.id or 0}
+    service.set_status_card(session, **mine, card_id=world.status_cards[3].id or 0, picked=True)
+    (pick,) = [p for p in service.picks_of(session, first, ["status"]) if not p.removed]
+    service.set_pick_note(session, **mine, pick_id=pick.id or 0, note="Roligere nu")
+    review(session, world, first.id or 0, kursus, status="done", comment="Kurset er taget")
+    review(
+        session,
+        world,
+        first.id or 0,
+        mentor,
+        status="partly",
+        comment="Mangler to møder",
+        new_due=date(2027, 9, 1),
+    )
+    followup.finish(session, **mine, now=NOW)
+    record = build_record(session, first)
+    jsonschema.validate(record, SCHEMA)
+    jsonschema.validate(build_record(session, world.conversation), SCHEMA)
+    assert record["conversation"]["kind"] == "followup"
+    assert record["status_cards"][0]["note"] == "Roligere nu"
+    assert record["previous_agreements"] == []
+    document = make_document(session, first, organisation="Eksempel Kommune", today=LATER)
+    reader = PdfReader(io.BytesIO(render_pdf(document, now=NOW)))
+    text = " ".join((page.extract_text() or "") for page in reader.pages)
+    text = " ".join(text.split())
+    for expected in (
+        "Referat af opfølgningen",
+        "Gennemgåede aftaler",
+        "Kurset er taget",
+        "Mangler to møder",
+        "Delvist",
+        "Roligere nu",
+    ):
+        assert expected in text, expected
+    # A follow-up has no board and no feedback of its own.
+    assert "Arbejdsglæde" not in text.replace("Made with Arbejdsglæde", "").replace(
+        "Lavet med Arbejdsglæde", ""
+    )
