@@ -19,6 +19,8 @@ from app.db import read_session
 from app.errors import DomainError, NotFound
 from app.models import Agreement, AgreementReview, ConversationKind, ConversationStatus
 from app.records.document import make_document
+from app.records.docx import render_docx
+from app.records.markdown import render_markdown
 from app.records.pdf import render_pdf
 from app.records.service import build_record
 from tests.conversation_fixtures import World, make_world
@@ -334,6 +336,11 @@ def test_the_follow_up_record_is_valid_and_its_pdf_shows_the_reviews(
         "Roligere nu",
     ):
         assert expected in text, expected
+    # The same pipeline's other formats: the reviews, and no board or feedback.
+    markdown = render_markdown(document)
+    assert "## Gennemgåede aftaler" in markdown and "Kurset er taget" in markdown
+    assert "## Arbejdsglæde" not in markdown and "## Feedback" not in markdown
+    assert render_docx(document)[:2] == b"PK"
     # A follow-up has no board and no feedback of its own.
     assert "Arbejdsglæde" not in text.replace("Made with Arbejdsglæde", "").replace(
         "Lavet med Arbejdsglæde", ""
