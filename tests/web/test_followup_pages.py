@@ -184,3 +184,29 @@ def test_a_check_in_is_started_from_the_employee_page(decks_client: Client) -> N
     )
     assert planned.status_code == 422
     assert "today or on a later day" in planned.text
+
+
+def test_the_next_conversation_shows_the_check_in_since_last_time(decks_client: Client) -> None:
+    finished_mus(decks_client, ("Kursus",))
+    employee = re.search(r'href="/employees/(\d+)"', decks_client.get("/employees").text)
+    assert employee is not None
+    checkin = decks_client.post_form(
+        f"/employees/{employee[1]}/check-in", {}, follow_redirects=False
+    ).headers["location"]
+    checkin_id = checkin.rsplit("/", 1)[1]
+    headers = {**PARTIAL, "x-csrftoken": decks_client.csrf}
+    card = card_ids(decks_client.get(checkin).text)[0]
+    decks_client.post(
+        f"/conversations/{checkin_id}/status/{card}", data={"picked": "true"}, headers=headers
+    )
+    pick = re.search(r"/picks/(\d+)/note", decks_client.get(checkin).text)
+    assert pick is not None
+    decks_client.post(
+        f"/conversations/{checkin_id}/picks/{pick[1]}/note",
+        data={"note": "Travlt, men godt"},
+        headers=headers,
+    )
+    assert decks_client.post_form(f"{checkin}/finish", {}).status_code == 200
+    nxt = start_conversation(decks_client)
+    page = decks_client.get(f"{nxt}/start?lang=en").text
+    assert "Since last time" in page and "Travlt, men godt" in page and "Check-in" in page
