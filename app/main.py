@@ -24,6 +24,7 @@ from app.accounts.routes import router as accounts_router
 from app.admin.routes import router as admin_router
 from app.clock import Clock, utcnow
 from app.config import Settings
+from app.conversations.followup_routes import router as followup_router
 from app.conversations.marking_routes import router as marking_router
 from app.conversations.planning_routes import router as planning_router
 from app.conversations.routes import router as conversations_router
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(records_router)
     app.include_router(planning_router)
     app.include_router(marking_router)
+    app.include_router(followup_router)
     app.include_router(conversations_router)
     app.include_router(accounts_router)
     app.include_router(admin_router)

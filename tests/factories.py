@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from sqlmodel import Session, select
 
-from app.models import Agreement, Card, Conversation, Deck, Employee, Image, Pick, User
+from app.models import (
+    Agreement,
+    AgreementReview,
+    Card,
+    Conversation,
+    Deck,
+    Employee,
+    Image,
+    Pick,
+    User,
+)
 
 
 def image_bytes(
@@ -130,16 +140,27 @@ class Organisation:
                 )
             )
         for area, agreement_status, due, reviewed_in in agreements:
-            self.session.add(
-                Agreement(
-                    conversation_id=conversation.id or 0,
-                    text="Aftale",
-                    owner="both",
-                    due=due,
-                    strategic_area=area,
-                    status=agreement_status,
-                    reviewed_in_id=reviewed_in,
-                )
+            agreement = Agreement(
+                conversation_id=conversation.id or 0,
+                text="Aftale",
+                owner="both",
+                due=due,
+                strategic_area=area,
+                status=agreement_status,
+                reviewed_in_id=reviewed_in,
             )
+            self.session.add(agreement)
+            self.session.flush()
+            reviewer = self.session.get(Conversation, reviewed_in) if reviewed_in else None
+            if reviewer is not None:
+                # The history the review made, at noon on the reviewing conversation's day.
+                self.session.add(
+                    AgreementReview(
+                        agreement_id=agreement.id or 0,
+                        conversation_id=reviewed_in,
+                        at=datetime.combine(reviewer.date, time(11), tzinfo=UTC),
+                        status=agreement_status if agreement_status != "open" else "partly",
+                    )
+                )
         self.session.flush()
         return conversation.id or 0

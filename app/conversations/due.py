@@ -11,7 +11,14 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.models import Agreement, AgreementStatus, Conversation, ConversationStatus, Employee
+from app.models import (
+    Agreement,
+    AgreementStatus,
+    Conversation,
+    ConversationKind,
+    ConversationStatus,
+    Employee,
+)
 
 # How far ahead a deadline or a follow-up date counts as due.
 DUE_WITHIN_DAYS = 30
@@ -99,9 +106,9 @@ def months_before(day: date, months: int) -> date:
 def with_follow_up(session: Session, conversations: Iterable[Conversation]) -> set[int]:
     """The ids of those finished conversations that have had their follow-up.
 
-    The one place that decides it: today a later conversation of the same employee that was
-    not cancelled (planned, running or held) counts as the follow-up, because planning it is
-    acting on it. When follow-up sessions are their own kind, only this function changes."""
+    The one place that decides it: a later conversation of the same employee that was not
+    cancelled (planned, running or held) counts, a follow-up session (``kind`` followup) or a
+    check-in as well as the next MUS, because holding or planning it is acting on it."""
     wanted = list(conversations)
     if not wanted:
         return set()
@@ -196,6 +203,7 @@ def due_for(session: Session, leader_id: int, today: date) -> Due:
         c
         for c in conversations
         if c.status == ConversationStatus.completed
+        and c.kind == ConversationKind.mus  # a follow-up or check-in is not followed up
         and c.follow_up_date is not None
         and c.follow_up_date <= horizon
         and c.employee_id not in lapsed

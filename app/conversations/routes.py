@@ -20,7 +20,7 @@ from app.db import SessionDep
 from app.deps import NowDep, SettingsDep
 from app.errors import N_, DomainError
 from app.i18n import TIMEZONE
-from app.models import BoardRow, Conversation, Step
+from app.models import BoardRow, Conversation, ConversationKind, Step
 from app.observability import metrics
 from app.web import path_for, redirect, render
 
@@ -156,6 +156,11 @@ def conversations_step(
     now: NowDep,
     settings: SettingsDep,
 ) -> Response:
+    if service.own_conversation(session, leader.id, conversation_id).kind != ConversationKind.mus:
+        # A follow-up or check-in has one page of its own, not the six steps.
+        return redirect(
+            request, path_for(request.app, "followups_show", conversation_id=conversation_id)
+        )
     conversation = service.open_step(
         session, leader_id=leader.id, conversation_id=conversation_id, step=step, now=now
     )

@@ -20,11 +20,13 @@ from app.i18n import TIMEZONE
 from app.models import (
     Agreement,
     AgreementCard,
+    AgreementReview,
     AgreementStatus,
     AuditEvent,
     BoardRow,
     Card,
     Conversation,
+    ConversationKind,
     ConversationStatus,
     Deck,
     DeckPurpose,
@@ -481,6 +483,11 @@ def _snapshot(card: Card, conversation: Conversation, row: str, position: int) -
     )
 
 
+def status_card_limit(conversation: Conversation) -> int:
+    """A follow-up asks one thing, "how is it going now?": one card; a MUS or check-in 1–3."""
+    return 1 if conversation.kind == ConversationKind.followup else MAX_STATUS_CARDS
+
+
 @dataclass(frozen=True)
 class StatusPicked:
     """What a tap changed, handed on so the answer needs no second round of queries."""
@@ -514,10 +521,11 @@ def tap_status_card(
     if picked:
         if pick is not None and not pick.removed:
             return StatusPicked(conversation, card, picks, pick)
-        if len(active) >= MAX_STATUS_CARDS:
+        limit = status_card_limit(conversation)
+        if len(active) >= limit:
             raise DomainError(
                 N_("Pick at most %(n)d cards. Tap a chosen card to put it back first."),
-                n=MAX_STATUS_CARDS,
+                n=limit,
             )
         position = max((p.position for p in picks), default=0) + 1
         if pick is None:
@@ -999,6 +1007,8 @@ def previous_conversation(session: Session, conversation: Conversation) -> Conve
         .where(
             Conversation.employee_id == conversation.employee_id,
             Conversation.status == ConversationStatus.completed,
+            # Follow-ups and check-ins review agreements; they hold none of the MUS's own.
+            Conversation.kind == ConversationKind.mus,
             Conversation.id != conversation.id,
             col(Conversation.date) <= conversation.date,
         )
@@ -1011,6 +1021,60 @@ def previous_agreements(session: Session, conversation: Conversation) -> list[Ag
     return agreements_of(session, earlier) if earlier else []
 
 
+REVIEW_STATUSES = (AgreementStatus.done, AgreementStatus.partly, AgreementStatus.not_done)
+
+
+def append_review(
+    session: Session,
+    agreement: Agreement,
+    *,
+    conversation_id: int | None,
+    status: str,
+    comment: str,
+    by_user_id: int | None,
+    new_due: date | None = None,
+    now: datetime | None = None,
+) -> AgreementReview:
+    """One more entry in the agreement's history, wherever it was reviewed: the history is
+    only ever appended to, so two devices reviewing at once both stay in it, in order.
+    ``Agreement.status`` and its comment keep the latest for quick reads."""
+    if status not in REVIEW_STATUSES:
+        raise DomainError(N_("Choose done, partly done or not done."))
+    check_day(new_due)
+    review = AgreementReview(
+        agreement_id=agreement.id or 0,
+        conversation_id=conversation_id,
+        status=status,
+        comment=check_text(comment),
+        new_due=new_due,
+        by_user_id=by_user_id,
+    )
+    if now is not None:
+        review.at = now
+    session.add(review)
+    agreement.status = status
+    agreement.follow_up_comment = review.comment
+    agreement.reviewed_in_id = conversation_id
+    if new_due is not None:
+        agreement.due = new_due
+    session.add(agreement)
+    session.flush()
+    return review
+
+
+def history_of(session: Session, agreements: list[Agreement]) -> dict[int, list[AgreementReview]]:
+    """Each agreement's reviews, oldest first; an agreement never reviewed has an empty list."""
+    history: dict[int, list[AgreementReview]] = {a.id or 0: [] for a in agreements}
+    if history:
+        for review in session.exec(
+            select(AgreementReview)
+            .where(col(AgreementReview.agreement_id).in_(list(history)))
+            .order_by(col(AgreementReview.at), col(AgreementReview.id))
+        ):
+            history[review.agreement_id].append(review)
+    return history
+
+
 @writes
 def review_agreement(
     session: Session,
@@ -1021,17 +1085,32 @@ def review_agreement(
     status: str,
     comment: str,
 ) -> Agreement:
-    """Follow-up of an earlier agreement: the one change a finished conversation allows."""
+    """Follow-up of an earlier agreement at the next MUS's Start step, saved as it is typed.
+    The history gets one entry for this conversation: while it is the latest, typing on
+    amends it (a pause in typing is no review of its own); a review made elsewhere since
+    then is kept, and this one is appended after it."""
     conversation = own_open_conversation(session, leader_id, conversation_id)
     agreement = session.get(Agreement, agreement_id)
     if agreement is None or agreement not in previous_agreements(session, conversation):
         raise NotFound()
-    if status not in set(AgreementStatus):
-        raise DomainError(N_("Choose done, partly done or not done."))
-    agreement.status = status
-    agreement.follow_up_comment = check_text(comment)
-    agreement.reviewed_in_id = conversation.id
-    session.add(agreement)
+    entries = history_of(session, [agreement])[agreement.id or 0]
+    if entries and entries[-1].conversation_id == conversation.id:
+        if status not in REVIEW_STATUSES:
+            raise DomainError(N_("Choose done, partly done or not done."))
+        latest = entries[-1]
+        latest.status, latest.comment = status, check_text(comment)
+        session.add(latest)
+        agreement.status, agreement.follow_up_comment = status, latest.comment
+        session.add(agreement)
+        return agreement
+    append_review(
+        session,
+        agreement,
+        conversation_id=conversation.id,
+        status=status,
+        comment=comment,
+        by_user_id=leader_id,
+    )
     return agreement
 
 

@@ -19,15 +19,17 @@ from app.cards.views import (
     StatusStepView,
     card_views,
 )
-from app.conversations import due, guide, marking, service
+from app.conversations import due, followup, guide, marking, service
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
 from app.errors import N_
+from app.i18n import TIMEZONE
 from app.media.service import VariantRef, variants_of
 from app.models import (
     Agreement,
     BoardRow,
     Card,
     Conversation,
+    ConversationKind,
     ConversationStatus,
     Deck,
     Employee,
@@ -209,6 +211,8 @@ def step_page(
         context["previous"] = agreement_views(
             session, service.previous_agreements(session, conversation), lang
         )
+        # The follow-ups' and check-ins' cards and notes since the previous MUS.
+        context["since"] = followup.since_last_time(session, conversation, lang)
     elif step == Step.status:
         context["status"] = status_step(session, conversation, lang)
     elif step == Step.arbejdsglaede:
@@ -277,8 +281,8 @@ def status_step(session: Session, conversation: Conversation, lang: str) -> Stat
             for card in cards
         ),
         chosen=tuple(_pick_views(session, active, lang)),
-        can_pick_more=len(active) < service.MAX_STATUS_CARDS,
-        max_cards=service.MAX_STATUS_CARDS,
+        can_pick_more=len(active) < service.status_card_limit(conversation),
+        max_cards=service.status_card_limit(conversation),
     )
 
 
@@ -309,8 +313,8 @@ def status_pick(session: Session, tapped: service.StatusPicked, lang: str) -> di
         "status": StatusStepView(
             cards=(),
             chosen=tuple(_pick_views(session, active, lang, variants)),
-            can_pick_more=len(active) < service.MAX_STATUS_CARDS,
-            max_cards=service.MAX_STATUS_CARDS,
+            can_pick_more=len(active) < service.status_card_limit(tapped.conversation),
+            max_cards=service.status_card_limit(tapped.conversation),
         ),
     }
 
@@ -484,12 +488,16 @@ class HomeRow:
     step: str
     starts_at: dt.time | None = None
     place: str = ""
+    kind: str = "mus"
+    employee_id: int = 0
+    follow_up_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
 class EmployeeHistory:
     name: str
     conversations: tuple[HomeRow, ...]
+    employee_id: int = 0
 
 
 def home(session: Session, *, leader_id: int, today: date) -> dict[str, object]:
@@ -508,8 +516,23 @@ def home(session: Session, *, leader_id: int, today: date) -> dict[str, object]:
             step=c.current_step,
             starts_at=c.starts_at,
             place=c.place,
+            kind=c.kind,
+            employee_id=e.id or 0,
+            follow_up_date=c.follow_up_date,
         )
         for c, e in rows
+    ]
+    followed = {c.parent_id for c, _e in rows if c.kind == ConversationKind.followup}
+    # Finished MUS whose follow-up date has come and that have no follow-up yet.
+    followups_due = [
+        i
+        for i in items
+        if i.kind == ConversationKind.mus
+        and i.status == ConversationStatus.completed
+        and i.follow_up_date is not None
+        and today is not None
+        and i.follow_up_date <= today
+        and i.id not in followed
     ]
     by_employee: dict[str, list[HomeRow]] = {}
     for item in sorted(items, key=lambda i: (i.employee_name.casefold(), i.date)):
@@ -518,9 +541,12 @@ def home(session: Session, *, leader_id: int, today: date) -> dict[str, object]:
         "open": [i for i in items if i.status not in _CLOSED],
         "completed": [i for i in items if i.status == ConversationStatus.completed],
         "cancelled": [i for i in items if i.status == ConversationStatus.cancelled],
-        "employees": [EmployeeHistory(name, tuple(c)) for name, c in by_employee.items()],
+        "employees": [
+            EmployeeHistory(name, tuple(c), c[0].employee_id) for name, c in by_employee.items()
+        ],
         # The same list `arbejdsglaede remind` e-mails (issue 16).
         "due": due.due_for(session, leader_id, today),
+        "followups_due": followups_due,
     }
 
 
@@ -543,3 +569,64 @@ def deck_choices(session: Session) -> dict[str, list[Deck]]:
         "status": service.published_decks(session, DeckPurpose.status),
         "inspiration": service.published_decks(session, DeckPurpose.inspiration),
     }
+
+
+# ---------------------------------------------------------------- follow-up and check-in
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """An agreement at a follow-up or check-in, with what this session said of it."""
+
+    agreement: AgreementView
+    # The latest review in this session, or None: the form shows it again.
+    status: str | None
+    comment: str
+    new_due: date | None
+    history: tuple[tuple[date, str, str], ...]  # (day, status, comment), oldest first
+
+
+def short_page(
+    session: Session, conversation: Conversation, *, lang: str, now: datetime, reopen_days: int
+) -> dict[str, object]:
+    """The follow-up's or check-in's one page: the status card, the reviews, the finish."""
+    agreements = followup.agreements_to_review(session, conversation)
+    history = service.history_of(session, agreements)
+    reviews = []
+    for view in agreement_views(session, agreements, lang):
+        entries = history[view.id]
+        here = [r for r in entries if r.conversation_id == conversation.id]
+        last = here[-1] if here else None
+        reviews.append(
+            ReviewView(
+                agreement=view,
+                status=last.status if last else None,
+                comment=last.comment if last else "",
+                new_due=last.new_due if last else None,
+                history=tuple(
+                    (_local_day(r.at), r.status, r.comment) for r in entries if r is not last
+                ),
+            )
+        )
+    parent = session.get(Conversation, conversation.parent_id) if conversation.parent_id else None
+    return {
+        "c": conversation_view(
+            session, conversation, step=Step.status, now=now, reopen_days=reopen_days
+        ),
+        "kind": conversation.kind,
+        "parent": parent,
+        "status": status_step(session, conversation, lang),
+        "reviews": reviews,
+        "grown": agreement_views(
+            session,
+            [a for a in service.agreements_of(session, conversation) if a.grew_from_id],
+            lang,
+        ),
+        "rows": ROWS,
+        "guide": None,
+    }
+
+
+def _local_day(moment: datetime) -> date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(TIMEZONE).date()

@@ -42,6 +42,7 @@ class ConversationLine:
     date: date
     status: str
     is_finished: bool
+    kind: str = "mus"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def _line(conversation: Conversation) -> ConversationLine:
         date=conversation.date,
         status=conversation.status,
         is_finished=conversation.status == ConversationStatus.completed,
+        kind=conversation.kind,
     )
 
 

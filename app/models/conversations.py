@@ -20,6 +20,16 @@ class ConversationStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class ConversationKind(StrEnum):
+    """A full MUS, or one of the short sessions after it (DESIGN §1 "After it"): a follow-up of
+    one MUS (``parent_id``) or a check-in between MUS. The short ones are conversations too, so
+    the status-card picks, ownership, records and erasure need nothing of their own."""
+
+    mus = "mus"
+    followup = "followup"
+    checkin = "checkin"
+
+
 class Step(StrEnum):
     start = "start"
     status = "status"
@@ -195,6 +205,12 @@ class Conversation(SQLModel, table=True):
     # What the organisation's settings were when it was planned (app.settings.snapshot, JSON):
     # a later change of texts, questions, allotments or focus areas never rewrites it.
     settings_snapshot: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    kind: str = Field(default=ConversationKind.mus, max_length=20, index=True)
+    # A follow-up: the MUS it follows up. Kept a plain column pointing at conversations, and
+    # deleted with it (the follow-up's record means nothing without the MUS).
+    parent_id: int | None = Field(
+        default=None, foreign_key="conversations.id", index=True, ondelete="CASCADE"
+    )
 
 
 class StepTime(SQLModel, table=True):
@@ -252,6 +268,8 @@ class Agreement(SQLModel, table=True):
     status: str = Field(default=AgreementStatus.open, max_length=20)
     follow_up_comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reviewed_in_id: int | None = Field(default=None, foreign_key="conversations.id")
+    # Made at a follow-up or check-in from an earlier agreement that needs a new shape.
+    grew_from_id: int | None = Field(default=None, foreign_key="agreements.id", ondelete="SET NULL")
     # The form's one-time token: a double click on "Save agreement" saves it once.
     client_token: str | None = Field(default=None, max_length=64)
     position: int = 0
@@ -259,6 +277,26 @@ class Agreement(SQLModel, table=True):
     # Deleted, but kept for its Undo until the step is left or the conversation finished;
     # every read of a conversation's agreements leaves it out.
     deleted_at: datetime | None = None
+
+
+class AgreementReview(SQLModel, table=True):
+    """One review of an agreement: at the next MUS's Start step, a follow-up or a check-in.
+    Appended, never overwritten: the agreement's history, oldest first by ``at`` and ``id``;
+    ``Agreement.status`` keeps the latest for quick reads."""
+
+    __tablename__ = "agreement_reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreements.id", index=True, ondelete="CASCADE")
+    # The session it was reviewed in (a MUS, follow-up or check-in); None once that is gone.
+    conversation_id: int | None = Field(
+        default=None, foreign_key="conversations.id", index=True, ondelete="SET NULL"
+    )
+    at: datetime = Field(default_factory=utcnow)
+    status: str = Field(max_length=20)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    new_due: date | None = None
+    by_user_id: int | None = None
 
 
 class AgreementCard(SQLModel, table=True):

@@ -15,22 +15,24 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, case, func, or_
 from sqlalchemy import select as sql_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.db import writes
 from app.errors import N_, DomainError
+from app.i18n import TIMEZONE
 from app.models import (
     Agreement,
+    AgreementReview,
     AgreementStatus,
     AuditEvent,
     BoardRow,
     Conversation,
+    ConversationKind,
     ConversationStatus,
     Employee,
     Pick,
@@ -200,6 +202,8 @@ def _conversations(session: Session, scope: Scope, period: Period) -> list[tuple
 def _completed_in(period: Period) -> list[ColumnElement[bool]]:
     return [
         col(Conversation.status) == ConversationStatus.completed,
+        # A MUS held: a follow-up or check-in is none, and its status card is no MUS's pick.
+        col(Conversation.kind) == ConversationKind.mus,
         col(Conversation.date) >= period.start,
         col(Conversation.date) <= period.end,
     ]
@@ -238,35 +242,52 @@ def _plans(session: Session, scope: Scope, period: Period) -> list[tuple[int, da
     return [(int(e), d, status) for e, d, status in session.exec(query)]
 
 
-def followups_due(
-    session: Session, scope: Scope, period: Period
-) -> list[tuple[int, date, date | None]]:
+def followups_due(session: Session, scope: Scope, period: Period) -> list[tuple[int, date, bool]]:
     """The one place that says whether a follow-up was held on time: each agreement due in the
-    period, with the day it was reviewed (the reviewing conversation's date), or None. A later
-    review history replaces this query, and only this one."""
-    review = aliased(Conversation)
-    made = aliased(Conversation)
+    period, and whether its history has a review on or before its deadline, or by the
+    follow-up date its conversation set when that is later. Any review counts: at the next
+    MUS, a follow-up or a check-in; a later one does not make an overdue one on time."""
     query = (
-        select(col(made.employee_id), col(Agreement.due), col(review.date))
-        .join(made, col(made.id) == col(Agreement.conversation_id))
-        .join(Employee, col(Employee.id) == col(made.employee_id))
-        .join(
-            review,
-            and_(
-                col(review.id) == col(Agreement.reviewed_in_id),
-                col(review.status) == ConversationStatus.completed,
-            ),
-            isouter=True,
+        select(
+            col(Agreement.id),
+            col(Conversation.employee_id),
+            col(Agreement.due),
+            col(Conversation.follow_up_date),
         )
+        .join(Conversation, col(Conversation.id) == col(Agreement.conversation_id))
+        .join(Employee, col(Employee.id) == col(Conversation.employee_id))
         .where(
             scope.where(),
             col(Agreement.deleted_at).is_(None),
-            col(made.status) == ConversationStatus.completed,
+            col(Conversation.status) == ConversationStatus.completed,
             col(Agreement.due) >= period.start,
             col(Agreement.due) <= period.end,
         )
     )
-    return [(int(e), due, reviewed) for e, due, reviewed in session.exec(query) if due]
+    rows = [(a or 0, int(e), due, follow) for a, e, due, follow in session.exec(query) if due]
+    first = (
+        select(col(AgreementReview.agreement_id), func.min(col(AgreementReview.at)))
+        .join(Agreement, col(Agreement.id) == col(AgreementReview.agreement_id))
+        .join(Conversation, col(Conversation.id) == col(Agreement.conversation_id))
+        .join(Employee, col(Employee.id) == col(Conversation.employee_id))
+        .where(
+            scope.where(),
+            col(Agreement.due) >= period.start,
+            col(Agreement.due) <= period.end,
+        )
+        .group_by(col(AgreementReview.agreement_id))
+    )
+    reviewed = {int(a): _local_day(at) for a, at in session.exec(first)}
+    return [
+        (e, due, a in reviewed and reviewed[a] <= max(due, follow or due))
+        for a, e, due, follow in rows
+    ]
+
+
+def _local_day(moment: datetime) -> date:
+    """The day in Copenhagen of a stored UTC moment (SQLite hands it back without its zone)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(TIMEZONE).date()
 
 
 def shared_suggestions(
@@ -455,17 +476,17 @@ def compute(session: Session, *, scope: Scope, period: Period, today: date, lang
     due = followups_due(session, scope, year)
     due_people = populations((e, day) for e, day, _reviewed in due)
     shown_due = shown_cells("due", due_people, additive=True)
-    due_by_group: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
-    for e, day, reviewed in due:
+    due_by_group: dict[str, list[tuple[date, bool]]] = defaultdict(list)
+    for e, day, in_time in due:
         if _in(period, day):
             for g in {ALL, group_key(e) or ALL}:
-                due_by_group[g].append((day, reviewed))
+                due_by_group[g].append((day, in_time))
     for g in groups.members:
         cell = Cell(code, g)
         if cell not in shown_due:
             continue
         mine = due_by_group[g]
-        on_time = sum(1 for day, reviewed in mine if reviewed is not None and reviewed <= day)
+        on_time = sum(1 for _day, in_time in mine if in_time)
         size = len(due_people[cell])
         add(Figure(code, g, "followups_on_time", "", _percent(on_time, len(mine)), size))
         add(Figure(code, g, "followups_due", "", len(mine), size))

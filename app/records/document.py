@@ -10,9 +10,17 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
+from app.i18n import translate
 from app.models import Conversation
 from app.records.images import Thumbnail, record_image_shas, thumbnails
-from app.records.labels import corrected_text, day_text, follow_up_text, labels, moment_text
+from app.records.labels import (
+    WORDS,
+    corrected_text,
+    day_text,
+    follow_up_text,
+    labels,
+    moment_text,
+)
 from app.records.service import build_record
 
 Kind = Literal["record", "agreements"]
@@ -58,6 +66,7 @@ def _agreements(items: list[dict[str, Any]], lang: str, t: dict[str, Any]) -> li
             "cards": ", ".join(a.get("cards") or []),
             "status": t["agreement_status"].get(a["status"], a["status"]),
             "comment": a.get("follow_up_comment") or "",
+            "new_due": day_text(lang, (a.get("review") or {}).get("new_due"), "medium"),
         }
         for number, a in enumerate(items, start=1)
     ]
@@ -73,6 +82,12 @@ def present(
     c = record["conversation"]
     lang = c["language"]
     t = labels(lang, today=today)
+    kind = c.get("kind") or "mus"
+    short = kind != "mus"
+    if short:
+        # The same pipeline and template, the short session's title and its reviews.
+        t["subtitle"] = t[f"subtitle_{kind}"]
+        t["previous"] = t["reviewed"]
     rows = []
     for key, info in t["rows"].items():
         cards = _cards(record["board"][key], images)
@@ -120,8 +135,29 @@ def present(
         else t["shareable_no"],
         "agreements": _agreements(record["agreements"], lang, t),
         "no_agreements": bool(record["no_agreements"]),
-        "previous": _agreements(record["previous_agreements"], lang, t),
+        "previous": _agreements(
+            _reviewed(record) if short else record["previous_agreements"], lang, t
+        ),
+        "short": short,
+        "follows_up": (
+            translate(lang, WORDS["follows_up"], day=day_text(lang, c["follows_up"]["date"]))
+            if c.get("follows_up")
+            else ""
+        ),
     }
+
+
+def _reviewed(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The reviews this session made, as the earlier-agreements table shows them."""
+    return [
+        {
+            **item,
+            "status": item["review"]["status"],
+            "follow_up_comment": item["review"]["comment"],
+        }
+        for item in record.get("reviews", [])
+        if item.get("review")
+    ]
 
 
 def make_document(

@@ -125,37 +125,39 @@ def render_docx(document: RecordDocument) -> bytes:
         _text(cells[1].paragraphs[0], card["title"], bold=True)
         _text(cells[1].add_paragraph(), card["note"] or t["nothing"])
 
-    doc.add_heading(t["board"], level=1)
-    for row in v["rows"]:
-        heading = doc.add_heading(level=2)
-        _text(heading, row["name"])
-        _text(doc.add_paragraph(), row["question"], italic=True, color=MUTED)
-        if not row["cards"]:
-            _text(doc.add_paragraph(), t["no_cards"], italic=True, color=MUTED)
-        else:
-            grid = doc.add_table(rows=1, cols=len(row["cards"]))
-            for cell, card in zip(grid.rows[0].cells, row["cards"], strict=True):
-                _picture(cell.paragraphs[0], document, card)
-                _text(cell.add_paragraph(), card["title"], bold=True)
-                if card["note"] and not row["long"]:
-                    _text(cell.add_paragraph(), card["note"], size=Pt(9))
-            if row["long"]:
-                for card in row["cards"]:
-                    paragraph = doc.add_paragraph()
-                    _text(paragraph, card["title"] + ": ", bold=True)
-                    _text(paragraph, card["note"])
-        if row["note"]:
-            paragraph = doc.add_paragraph()
-            _text(paragraph, t["row_note"] + ": ", bold=True)
-            _text(paragraph, row["note"])
+    # A follow-up or check-in has no board and no feedback of its own.
+    if not v.get("short"):
+        doc.add_heading(t["board"], level=1)
+        for row in v["rows"]:
+            heading = doc.add_heading(level=2)
+            _text(heading, row["name"])
+            _text(doc.add_paragraph(), row["question"], italic=True, color=MUTED)
+            if not row["cards"]:
+                _text(doc.add_paragraph(), t["no_cards"], italic=True, color=MUTED)
+            else:
+                grid = doc.add_table(rows=1, cols=len(row["cards"]))
+                for cell, card in zip(grid.rows[0].cells, row["cards"], strict=True):
+                    _picture(cell.paragraphs[0], document, card)
+                    _text(cell.add_paragraph(), card["title"], bold=True)
+                    if card["note"] and not row["long"]:
+                        _text(cell.add_paragraph(), card["note"], size=Pt(9))
+                if row["long"]:
+                    for card in row["cards"]:
+                        paragraph = doc.add_paragraph()
+                        _text(paragraph, card["title"] + ": ", bold=True)
+                        _text(paragraph, card["note"])
+            if row["note"]:
+                paragraph = doc.add_paragraph()
+                _text(paragraph, t["row_note"] + ": ", bold=True)
+                _text(paragraph, row["note"])
 
-    doc.add_heading(t["feedback"], level=1)
-    if not v["feedback"]:
-        _text(doc.add_paragraph(), t["nothing"], italic=True, color=MUTED)
-    for item in v["feedback"]:
-        doc.add_heading(item["label"], level=3)
-        _text(doc.add_paragraph(), item["text"])
-    _text(doc.add_paragraph(), v["shareable"], italic=True, color=MUTED)
+        doc.add_heading(t["feedback"], level=1)
+        if not v["feedback"]:
+            _text(doc.add_paragraph(), t["nothing"], italic=True, color=MUTED)
+        for item in v["feedback"]:
+            doc.add_heading(item["label"], level=3)
+            _text(doc.add_paragraph(), item["text"])
+        _text(doc.add_paragraph(), v["shareable"], italic=True, color=MUTED)
 
     if v["previous"]:
         doc.add_heading(t["previous"], level=1)

@@ -68,34 +68,36 @@ def render_markdown(document: RecordDocument) -> str:
         add(escape(card["note"]) if card["note"] else f"*{t['nothing']}*")
         add("")
 
-    add(f"## {t['board']}")
-    add("")
-    for row in v["rows"]:
-        add(f"### {row['name']}: {row['question']}")
+    # A follow-up or check-in has no board and no feedback of its own.
+    if not v.get("short"):
+        add(f"## {t['board']}")
         add("")
-        if not row["cards"]:
-            add(t["no_cards"])
+        for row in v["rows"]:
+            add(f"### {row['name']}: {row['question']}")
             add("")
-        for card in row["cards"]:
-            add(f"**{escape(card['title'])}**  ")
-            add(escape(card["note"]) if card["note"] else f"*{t['nothing']}*")
-            add("")
-        if row["note"]:
-            add(f"*{t['row_note']}:* {escape(row['note'])}")
-            add("")
+            if not row["cards"]:
+                add(t["no_cards"])
+                add("")
+            for card in row["cards"]:
+                add(f"**{escape(card['title'])}**  ")
+                add(escape(card["note"]) if card["note"] else f"*{t['nothing']}*")
+                add("")
+            if row["note"]:
+                add(f"*{t['row_note']}:* {escape(row['note'])}")
+                add("")
 
-    add(f"## {t['feedback']}")
-    add("")
-    if not v["feedback"]:
-        add(f"*{t['nothing']}*")
+        add(f"## {t['feedback']}")
         add("")
-    for item in v["feedback"]:
-        add(f"### {item['label']}")
+        if not v["feedback"]:
+            add(f"*{t['nothing']}*")
+            add("")
+        for item in v["feedback"]:
+            add(f"### {item['label']}")
+            add("")
+            add(escape(item["text"]))
+            add("")
+        add(f"*{v['shareable']}*")
         add("")
-        add(escape(item["text"]))
-        add("")
-    add(f"*{v['shareable']}*")
-    add("")
 
     if v["previous"]:
         add(f"## {t['previous']}")

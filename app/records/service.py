@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.conversations import marking
+from app.conversations import followup, marking
 from app.conversations import service as conversations
 from app.i18n import TIMEZONE
-from app.models import Agreement, BoardRow, Conversation, Employee, Pick, User
+from app.models import Agreement, AgreementReview, BoardRow, Conversation, Employee, Pick, User
 from app.models.conversations import STATUS_ROW
 
 SCHEMA = "arbejdsglaede.record/1"
@@ -32,8 +32,24 @@ def _card(pick: Pick, lang: str) -> dict[str, Any]:
     }
 
 
+def _history(review: AgreementReview) -> dict[str, Any]:
+    return {
+        # The day in Copenhagen the review was made.
+        "date": _aware(review.at).astimezone(TIMEZONE).date().isoformat(),
+        "status": review.status,
+        "comment": review.comment,
+        "new_due": review.new_due.isoformat() if review.new_due else None,
+        "conversation_id": review.conversation_id,
+    }
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _agreements(session: Session, agreements: list[Agreement], lang: str) -> list[dict[str, Any]]:
     cards = conversations.cards_of_agreements(session, agreements)
+    history = conversations.history_of(session, agreements)
     return [
         {
             "id": agreement.id,
@@ -44,9 +60,23 @@ def _agreements(session: Session, agreements: list[Agreement], lang: str) -> lis
             "status": agreement.status,
             "follow_up_comment": agreement.follow_up_comment or None,
             "cards": [pick.title(lang) for pick in cards[agreement.id or 0]],
+            "grew_from": agreement.grew_from_id,
+            # Every review, oldest first (DESIGN §7); the status above is the latest.
+            "history": [_history(r) for r in history[agreement.id or 0]],
         }
         for agreement in agreements
     ]
+
+
+def _reviews(session: Session, conversation: Conversation, lang: str) -> list[dict[str, Any]]:
+    """A follow-up's or check-in's agreements, each with what this session said of it (its
+    last review here, or None when it was not reviewed)."""
+    agreements = followup.agreements_to_review(session, conversation)
+    reviewed = _agreements(session, agreements, lang)
+    for item in reviewed:
+        here = [h for h in item["history"] if h["conversation_id"] == conversation.id]
+        item["review"] = here[-1] if here else None
+    return reviewed
 
 
 def build_record(session: Session, conversation: Conversation) -> dict[str, Any]:
@@ -59,7 +89,9 @@ def build_record(session: Session, conversation: Conversation) -> dict[str, Any]
         for p in conversations.picks_of(session, conversation, [STATUS_ROW, *BoardRow])
         if not p.removed
     ]
-    return {
+    short = followup.is_short(conversation)
+    parent = session.get(Conversation, conversation.parent_id) if conversation.parent_id else None
+    record: dict[str, Any] = {
         "schema": SCHEMA,
         "conversation": {
             "id": conversation.id,
@@ -82,6 +114,11 @@ def build_record(session: Session, conversation: Conversation) -> dict[str, Any]
                 else None
             ),
             "language": lang,
+            # mus, or followup / checkin: a short session with its own short record.
+            "kind": conversation.kind,
+            "follows_up": (
+                {"id": parent.id, "date": parent.date.isoformat()} if parent is not None else None
+            ),
             "status": conversation.status,
             "completed_at": conversation.completed_at.isoformat()
             if conversation.completed_at
@@ -108,7 +145,14 @@ def build_record(session: Session, conversation: Conversation) -> dict[str, Any]
             session, conversations.agreements_of(session, conversation), lang
         ),
         "no_agreements": conversation.no_agreements,
-        "previous_agreements": _agreements(
-            session, conversations.previous_agreements(session, conversation), lang
+        "previous_agreements": (
+            []
+            if short
+            else _agreements(
+                session, conversations.previous_agreements(session, conversation), lang
+            )
         ),
     }
+    if short:
+        record["reviews"] = _reviews(session, conversation, lang)
+    return record

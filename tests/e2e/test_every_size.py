@@ -86,8 +86,14 @@ def test_no_page_scrolls_sideways(
     page.get_by_role("button", name="Add employee").click()
     expect(page.get_by_role("heading", name=f"Eva {size_id(size)}", level=1)).to_be_visible()
     overflows["an employee"] = page.evaluate(OVERFLOW)
-    page.goto(f"{page.url}/merge?lang=en")
+    employee_url = page.url.split("?")[0]
+    page.goto(f"{employee_url}/merge?lang=en")
     overflows["an employee's merge"] = page.evaluate(OVERFLOW)
+    # A check-in started from the employee's page (issue 16): the follow-up and check-in page.
+    page.goto(f"{employee_url}?lang=en")
+    page.get_by_role("button", name="Start check-in").click()
+    page.wait_for_url(re.compile(r"/followups/\d+"))
+    overflows["a check-in"] = page.evaluate(OVERFLOW)
     # A planned conversation's Move, Cancel conversation and Prepare pages (issue 15), and the
     # home page listing it with its time, its place, Prepare and Move.
     page.goto(f"{live_server.url}/conversations/new?lang=en")

@@ -31,6 +31,9 @@ from app.db import make_engine, write_session
 from app.migrate import alembic_config, head_revision
 from app.models import (
     AccountToken,
+    Agreement,
+    AgreementReview,
+    Conversation,
     ConversationFocusArea,
     ConversationQuestion,
     EmployeeEvent,
@@ -115,6 +118,32 @@ def _fill(session: Session) -> None:
                 key="intro_da", value="Velkommen – en ligeværdig samtale.", updated_at=NOW
             ),
         ]
+    )
+    # A follow-up of the finished conversation (issue 16), with a review in the history.
+    followed = Conversation(
+        leader_id=uid,
+        employee_id=done.employee_id,
+        date=done.date,
+        kind="followup",
+        parent_id=done.id,
+        status_deck_id=done.status_deck_id,
+        inspiration_deck_id=done.inspiration_deck_id,
+    )
+    session.add(followed)
+    session.flush()
+    row = session.execute(select(Agreement).where(Agreement.conversation_id == done.id)).first()  # type: ignore[arg-type]
+    assert row is not None
+    reviewed: Agreement = row[0]
+    session.add(
+        AgreementReview(
+            agreement_id=reviewed.id or 0,
+            conversation_id=followed.id,
+            at=NOW,
+            status="partly",
+            comment=TRICKY,
+            new_due=date(2027, 3, 1),
+            by_user_id=uid,
+        )
     )
     upload = DeckUpload(key="k" * 32, owner_id=other.id or 0, name="Vores billeder", expires_at=NOW)
     session.add(upload)
@@ -266,7 +295,7 @@ def test_restore_refuses_a_database_with_rows_and_says_which(
 ) -> None:
     backup.backup(source, tmp_path / "b.zip")
     before = _rows(source)
-    with pytest.raises(BackupRefused, match=r"not empty: .*conversations \(2 rows\)"):
+    with pytest.raises(BackupRefused, match=r"not empty: .*conversations \(3 rows\)"):
         backup.restore(source, tmp_path / "b.zip")
     assert _rows(source) == before
 

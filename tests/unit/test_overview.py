@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import DomainError
-from app.models import Agreement, AuditEvent, Employee
+from app.models import Agreement, AgreementReview, AuditEvent, Conversation, Employee
 from app.models.settings import FocusArea
 from app.overview import service
 from app.overview.anonymity import ALL, Cell, decide
@@ -488,3 +488,63 @@ def test_an_agreement_tied_to_a_focus_area_counts_under_its_current_name(
     overview = figures(session, "2026")
     assert value(overview, ALL, "agreements", "Trivsel og arbejdsmiljø") == 4
     assert value(overview, ALL, "agreements", "Gammel tekst") == 1
+
+
+def test_followups_due_read_the_review_history(session: Session) -> None:
+    """On time: a review on or before the deadline, or by the conversation's follow-up date;
+    wherever it was made (here a follow-up, not a MUS), and never a later one."""
+    org = Organisation(session)
+    boss = org.leader()
+    employee = org.employee(boss, "A")
+    mus = org.conversation(
+        employee,
+        date(2026, 1, 10),
+        agreements=[
+            ("", "open", date(2026, 3, 1), None),  # reviewed in time
+            ("", "open", date(2026, 3, 1), None),  # reviewed late
+            ("", "open", date(2026, 3, 1), None),  # late, but by the follow-up date
+            ("", "open", date(2026, 3, 1), None),  # never reviewed
+        ],
+    )
+    made = session.get(Conversation, mus)
+    assert made is not None
+    agreements = session.exec(
+        select(Agreement).where(Agreement.conversation_id == mus).order_by(col(Agreement.id))
+    ).all()
+    follow = Conversation(
+        leader_id=boss,
+        employee_id=employee,
+        date=date(2026, 2, 1),
+        kind="followup",
+        parent_id=mus,
+        status="completed",
+        status_deck_id=org.deck.id or 0,
+        inspiration_deck_id=org.deck.id or 0,
+    )
+    session.add(follow)
+    session.flush()
+    for agreement, day in zip(agreements[:2], (date(2026, 2, 1), date(2026, 6, 1)), strict=True):
+        session.add(
+            AgreementReview(
+                agreement_id=agreement.id or 0,
+                conversation_id=follow.id,
+                at=datetime.combine(day, datetime.min.time(), tzinfo=UTC).replace(hour=11),
+                status="done",
+            )
+        )
+    made.follow_up_date = date(2026, 5, 1)
+    session.add(
+        AgreementReview(
+            agreement_id=agreements[2].id or 0,
+            at=datetime(2026, 4, 20, 11, tzinfo=UTC),
+            status="partly",
+        )
+    )
+    session.add(made)
+    session.commit()
+    due = service.followups_due(session, Scope(), Period(2026))
+    assert sorted(in_time for _e, _d, in_time in due) == [False, False, True, True]
+    # The follow-up is no MUS held.
+    assert [d for _e, d in service._conversations(session, Scope(), Period(2026))] == [
+        date(2026, 1, 10)
+    ]

@@ -112,6 +112,19 @@ MARKING_ROUTES = {
 ALLOWED.update(dict.fromkeys(MARKING_ROUTES, ROLES))
 
 
+# The follow-up and the check-in (issue 16): the leader's own conversations and employees
+# (the services answer 404 to anyone else, tests/web/test_followup_pages.py).
+FOLLOWUP_ROUTES = {
+    ("POST", "/conversations/{conversation_id}/start-follow-up"),
+    ("POST", "/employees/{employee_id}/check-in"),
+    ("GET", "/followups/{conversation_id}"),
+    ("POST", "/followups/{conversation_id}/agreements/{agreement_id}/review"),
+    ("POST", "/followups/{conversation_id}/agreements/{agreement_id}/grow"),
+    ("POST", "/followups/{conversation_id}/finish"),
+}
+ALLOWED.update(dict.fromkeys(FOLLOWUP_ROUTES, ROLES))
+
+
 # The user's own page (issue 14): name, e-mail, role, password, log out everywhere.
 ACCOUNT_ROUTES = {
     ("GET", "/account"),
