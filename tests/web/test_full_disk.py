@@ -19,8 +19,8 @@ from app.db import is_busy, is_disk_full, write_session
 from app.models import Card, Deck
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant
 from tests.support import PARTIAL, Client, engine_of
+from tests.support.conversations import start_conversation
 from tests.support.deck_pages import as_role, upload, zip_of
-from tests.web.test_overload import start_conversation
 
 DISK_FULL_DA = "Serverens disk er fuld"
 

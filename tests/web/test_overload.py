@@ -29,20 +29,11 @@ from tests.support import (
     make_client,
     make_settings,
 )
+from tests.support.conversations import start_conversation
 
 # The busy timeout before issue 17: a write still waiting after it failed with a 500.
 OLD_BUSY_TIMEOUT_SECONDS = 5
 BUSY_DA = "Serveren har meget travlt, og det er ikke gemt endnu. Prøv igen om et øjeblik."
-
-
-def start_conversation(client: Client) -> str:
-    add_user(client, "leder@example.org")
-    client.login("leder@example.org")
-    response = client.post_form(
-        "/conversations", {"employee": "Medarbejder", "date": "2026-12-01"}, follow_redirects=False
-    )
-    assert response.status_code == 303
-    return str(response.headers["location"]).removesuffix("/start")
 
 
 def first_status_card(client: Client, url: str) -> str:

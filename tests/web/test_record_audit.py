@@ -69,7 +69,9 @@ def test_audit_log_is_for_admins_only_and_in_their_menu(decks_client: Client) ->
     assert decks_client.get("/admin/audit").status_code == 403
     add_user(decks_client, ADMIN, role="admin")
     decks_client.login(ADMIN)
-    assert 'href="/admin/audit"' in decks_client.get("/decks").text
+    # The menu's Administration leads to the admin's pages, whose own menu has the log.
+    assert 'href="/admin/users"' in decks_client.get("/decks").text
+    assert 'href="/admin/audit"' in decks_client.get("/admin/users").text
 
 
 def test_audit_log_pages_by_the_latest_entries(client: Client) -> None:
