@@ -19,7 +19,7 @@ from app.cards.views import (
     StatusStepView,
     card_views,
 )
-from app.conversations import guide, service
+from app.conversations import guide, service, topics
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
 from app.errors import N_
 from app.media.service import VariantRef, variants_of
@@ -36,6 +36,7 @@ from app.models import (
     User,
 )
 from app.models.conversations import LIMITS, STATUS_ROW, Limits
+from app.models.preparation import MAX_TOPIC
 from app.settings import service as settings
 
 # A finished conversation is read-only; a cancelled one was never held.
@@ -203,6 +204,8 @@ def step_page(
     }
     if step == Step.start:
         context["intro"] = kept.intro(lang)
+        context["topics"] = topics.topic_views(session, conversation)
+        context["topic_limit"] = MAX_TOPIC
         context["previous"] = agreement_views(
             session, service.previous_agreements(session, conversation), lang
         )

@@ -28,6 +28,12 @@ from app.models.conversations import (
 )
 from app.models.decks import Card, Deck, DeckPurpose, DeckStatus
 from app.models.media import Image, ImageVariant
+from app.models.preparation import (
+    ConversationTopic,
+    PreparationLink,
+    PreparationNote,
+    TopicSource,
+)
 from app.models.records import AuditEvent, AuditRetention, RecordShare
 from app.models.settings import BankQuestion, ConversationText, FocusArea
 
@@ -44,6 +50,7 @@ __all__ = [
     "Conversation",
     "ConversationStatus",
     "ConversationText",
+    "ConversationTopic",
     "Deck",
     "DeckPurpose",
     "DeckStatus",
@@ -56,6 +63,8 @@ __all__ = [
     "LoginSession",
     "Owner",
     "Pick",
+    "PreparationLink",
+    "PreparationNote",
     "RecordShare",
     "RecoveryCode",
     "ResetRequest",
@@ -64,6 +73,7 @@ __all__ = [
     "Step",
     "StepTime",
     "TokenPurpose",
+    "TopicSource",
     "TwoStep",
     "User",
 ]

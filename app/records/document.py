@@ -116,6 +116,12 @@ def present(
         "agreements": _agreements(record["agreements"], lang, t),
         "no_agreements": bool(record["no_agreements"]),
         "previous": _agreements(record["previous_agreements"], lang, t),
+        # The topics the pair talked about (issue 15); older records have none.
+        "topics": [
+            {"text": topic["text"], "from": t["topic_sources"].get(topic["from"], "")}
+            for topic in record.get("topics", [])
+            if topic.get("discussed")
+        ],
     }
 
 

@@ -154,6 +154,11 @@ def render_docx(document: RecordDocument) -> bytes:
         doc.add_heading(item["label"], level=3)
         _text(doc.add_paragraph(), item["text"])
 
+    if v["topics"]:
+        doc.add_heading(t["topics"], level=1)
+        for topic in v["topics"]:
+            _text(doc.add_paragraph(style="List Bullet"), f"{topic['text']} ({topic['from']})")
+
     if v["previous"]:
         doc.add_heading(t["previous"], level=1)
         _agreement_table(
