@@ -105,6 +105,11 @@ def test_the_employee_adds_a_topic_that_the_leader_sees_and_ticks(leader: Client
     ]
     markdown = leader.get(f"/conversations/{cid}/export.md?lang=en").text
     assert "Mere hjemmearbejde" in markdown
+    assert "Topics talked about" in markdown
+    pdf = leader.get(f"/conversations/{cid}/export.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    docx = zipfile.ZipFile(io.BytesIO(leader.get(f"/conversations/{cid}/export.docx").content))
+    assert "Mere hjemmearbejde" in docx.read("word/document.xml").decode()
 
 
 def test_the_leader_adds_a_topic_too(leader: Client) -> None:
