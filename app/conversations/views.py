@@ -201,10 +201,11 @@ def step_page(
         "c": conversation_view(session, conversation, step=step, now=now, reopen_days=reopen_days),
         "rows": ROWS,
         "guide": guide.guide(kept, step, lang),
+        # Topics for today: in full on the Start step, folded into the step bar on the others.
+        "topics": topics.topic_views(session, conversation),
     }
     if step == Step.start:
         context["intro"] = kept.intro(lang)
-        context["topics"] = topics.topic_views(session, conversation)
         context["topic_limit"] = MAX_TOPIC
         context["previous"] = agreement_views(
             session, service.previous_agreements(session, conversation), lang

@@ -76,6 +76,15 @@ def test_the_employee_prepares_on_a_phone_and_the_leader_ticks_the_topic(
     page.set_viewport_size({"width": 820, "height": 1180})
     expect(page.get_by_role("link", name="Next")).to_be_in_viewport()
     screenshot(page, "preparation-start-820x1180")
+    # On the later steps the topics are folded into the step bar, Next still on screen.
+    page.goto(f"{conversation}/status?lang=en")
+    page.get_by_text("Topics (1 of 1 talked about)").click()
+    expect(page.get_by_role("region", name="Topics for today")).to_be_visible()
+    expect(page.get_by_role("link", name="Next")).to_be_in_viewport()
+    screenshot(page, "preparation-status-820x1180")
+    page.set_viewport_size({"width": 1180, "height": 820})
+    expect(page.get_by_role("link", name="Next")).to_be_in_viewport()
+    screenshot(page, "preparation-status-1180x820")
 
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     record = httpx.get(f"{conversation}/export.json", cookies=cookies).json()
