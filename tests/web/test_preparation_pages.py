@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from app.db import write_session
 from app.models import AuditEvent, Conversation, ConversationTopic, Employee
+from app.settings import service as settings
 from tests.support import PARTIAL, Client, FakeClock, add_user, engine_of
 
 SECRET = "HEMMELIG-NOTE-4711"
@@ -260,3 +261,21 @@ def test_the_invitation_carries_the_preparation_link(leader: Client) -> None:
     assert "/p/" not in leader.get(f"/conversations/{cid}/invitation.ics").text
     path = preparation_link(leader, cid)
     assert path in leader.get(f"/conversations/{cid}/invitation.ics").text.replace("\r\n ", "")
+
+
+def test_the_page_lists_every_active_focus_area_of_the_snapshot(leader: Client) -> None:
+    with write_session(engine_of(leader)) as session:
+        for name, description in (("Grøn omstilling", "Mindre spild"), ("Trivsel", "")):
+            settings.add_focus_area(
+                session, name_da=name, name_en=name + " EN", description_da=description
+            )
+        archived = settings.add_focus_area(session, name_da="Gammelt fokus")
+        settings.set_focus_area_archived(session, area_id=archived.id or 0, archived=True)
+        session.commit()
+    cid = plan(leader)
+    path = preparation_link(leader, cid)
+    page = visitor(leader).get(path + "?lang=da").text
+    assert "Grøn omstilling" in page and "Mindre spild" in page and "Trivsel" in page
+    assert "Gammelt fokus" not in page
+    english = visitor(leader).get(path + "?lang=en").text
+    assert "Grøn omstilling EN" in english
