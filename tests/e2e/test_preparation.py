@@ -59,8 +59,11 @@ def test_the_employee_prepares_on_a_phone_and_the_leader_ticks_the_topic(
         assert serious_axe_violations(employee) == []
         screenshot(employee, "preparation-phone-390")
         employee.set_viewport_size({"width": 360, "height": 740})
+        employee.goto(url + "?lang=da")
+        expect(employee.get_by_role("heading", name="Forbered dig til samtalen")).to_be_visible()
+        expect(employee.get_by_label("Dit emne")).to_be_visible()
         assert no_sideways_scroll(employee)
-        screenshot(employee, "preparation-phone-360")
+        screenshot(employee, "preparation-phone-360-da")
     finally:
         phone.close()
 
