@@ -28,6 +28,7 @@ from app.conversations.followup_routes import router as followup_router
 from app.conversations.marking_routes import router as marking_router
 from app.conversations.planning_routes import router as planning_router
 from app.conversations.routes import router as conversations_router
+from app.conversations.topic_routes import router as topics_router
 from app.db import ValueOutOfRange, is_busy, is_disk_full, make_engine
 from app.decks.routes import router as decks_router
 from app.employees.routes import router as employees_router
@@ -41,6 +42,7 @@ from app.observability.requests import RequestLog, RouteTemplate
 from app.observability.routes import router as observability_router
 from app.overview.routes import router as overview_router
 from app.pages.routes import router as pages_router
+from app.records.preparation_routes import router as preparation_router
 from app.records.routes import router as records_router
 from app.security import BodyLimit, LanguageSwitch, RequestAddress, SecurityHeaders, TrustedHosts
 from app.settings.routes import router as settings_router
@@ -85,9 +87,11 @@ def create_app(
     app.include_router(pages_router)
     # Before conversations: its /conversations/{id}/{step} would catch export.pdf and the rest.
     app.include_router(records_router)
+    app.include_router(preparation_router)
     app.include_router(planning_router)
     app.include_router(marking_router)
     app.include_router(followup_router)
+    app.include_router(topics_router)
     app.include_router(conversations_router)
     app.include_router(accounts_router)
     app.include_router(admin_router)

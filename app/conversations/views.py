@@ -19,7 +19,7 @@ from app.cards.views import (
     StatusStepView,
     card_views,
 )
-from app.conversations import due, followup, guide, marking, service
+from app.conversations import due, followup, guide, marking, service, topics
 from app.conversations.steps import BY_STEP, ROWS, STEPS, step_after, step_before
 from app.errors import N_
 from app.i18n import TIMEZONE
@@ -38,6 +38,7 @@ from app.models import (
     User,
 )
 from app.models.conversations import LIMITS, STATUS_ROW, Limits
+from app.models.preparation import MAX_TOPIC
 from app.settings import service as settings
 
 # A finished conversation is read-only; a cancelled one was never held.
@@ -202,12 +203,15 @@ def step_page(
         "c": conversation_view(session, conversation, step=step, now=now, reopen_days=reopen_days),
         "rows": ROWS,
         "guide": guide.guide(kept, step, lang, marking.chosen_questions(session, conversation)),
+        # Topics for today: in full on the Start step, folded into the step bar on the others.
+        "topics": topics.topic_views(session, conversation),
     }
     if step == Step.start:
         context["talk_about"] = [
             a.name(lang) for a in marking.chosen_focus_areas(session, conversation)
         ]
         context["intro"] = kept.intro(lang)
+        context["topic_limit"] = MAX_TOPIC
         context["previous"] = agreement_views(
             session, service.previous_agreements(session, conversation), lang
         )

@@ -32,6 +32,12 @@ from app.models.conversations import (
 )
 from app.models.decks import Card, Deck, DeckPurpose, DeckStatus
 from app.models.media import Image, ImageVariant
+from app.models.preparation import (
+    ConversationTopic,
+    PreparationLink,
+    PreparationNote,
+    TopicSource,
+)
 from app.models.records import AuditEvent, AuditRetention, RecordShare
 from app.models.settings import BankQuestion, ConversationText, FocusArea
 
@@ -52,6 +58,7 @@ __all__ = [
     "ConversationQuestion",
     "ConversationStatus",
     "ConversationText",
+    "ConversationTopic",
     "Deck",
     "DeckPurpose",
     "DeckStatus",
@@ -64,6 +71,8 @@ __all__ = [
     "LoginSession",
     "Owner",
     "Pick",
+    "PreparationLink",
+    "PreparationNote",
     "RecordShare",
     "RecoveryCode",
     "ResetRequest",
@@ -72,6 +81,7 @@ __all__ = [
     "Step",
     "StepTime",
     "TokenPurpose",
+    "TopicSource",
     "TwoStep",
     "User",
 ]

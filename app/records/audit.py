@@ -32,6 +32,10 @@ ACTION_LABELS = {
     "share_downloaded": N_("Downloaded the record through the link"),
     "share_refused_expired": N_("Refused: the link had expired"),
     "share_refused_revoked": N_("Refused: the link had been withdrawn"),
+    # Written by app.records.preparation (issue 15): ids only, never a topic or a note.
+    "preparation_link_created": N_("Made a preparation link for the employee"),
+    "preparation_link_revoked": N_("Withdrew the employee's preparation link"),
+    "preparation_viewed": N_("Opened the employee's preparation page"),
     # Written by conversations.service.reopen_conversation() and open_step().
     "reopen": N_("Reopened a finished conversation for corrections"),
     # Written by conversations.planning and records.invitation (issue 15).

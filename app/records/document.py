@@ -144,6 +144,12 @@ def present(
             if c.get("follows_up")
             else ""
         ),
+        # The topics the pair talked about (issue 15); older records have none.
+        "topics": [
+            {"text": topic["text"], "from": t["topic_sources"].get(topic["from"], "")}
+            for topic in record.get("topics", [])
+            if topic.get("discussed")
+        ],
     }
 
 

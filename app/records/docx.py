@@ -159,6 +159,11 @@ def render_docx(document: RecordDocument) -> bytes:
             _text(doc.add_paragraph(), item["text"])
         _text(doc.add_paragraph(), v["shareable"], italic=True, color=MUTED)
 
+    if v["topics"]:
+        doc.add_heading(t["topics"], level=1)
+        for topic in v["topics"]:
+            _text(doc.add_paragraph(style="List Bullet"), f"{topic['text']} ({topic['from']})")
+
     if v["previous"]:
         doc.add_heading(t["previous"], level=1)
         _agreement_table(

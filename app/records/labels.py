@@ -66,6 +66,7 @@ WORDS = {
     "subtitle_followup": N_("Record of the follow-up"),
     "subtitle_checkin": N_("Record of the check-in"),
     "follows_up": N_("Follows up the conversation of %(day)s"),
+    "topics": N_("Topics talked about"),
     "what": N_("What"),
     "responsible": N_("Responsible"),
     "deadline": N_("Deadline"),
@@ -95,6 +96,13 @@ WORDS = {
 }
 
 
+# Who put a topic on the agenda (issue 15), as the record writes it after the topic.
+TOPIC_SOURCE_LABELS = {
+    "employee": N_("from the employee"),
+    "leader": N_("from the leader"),
+}
+
+
 def labels(lang: str, *, today: date) -> dict[str, Any]:
     """Every fixed word a record needs, translated; dates already written out."""
     t: dict[str, Any] = {
@@ -103,6 +111,7 @@ def labels(lang: str, *, today: date) -> dict[str, Any]:
     t["generated"] = translate(lang, WORDS["generated"], day=format_day(today, lang))
     t["feedback_labels"] = {k: translate(lang, v) for k, v in FEEDBACK_LABELS.items()}
     t["owners"] = {k: translate(lang, v) for k, v in OWNER_LABELS.items()}
+    t["topic_sources"] = {k: translate(lang, v) for k, v in TOPIC_SOURCE_LABELS.items()}
     t["agreement_status"] = {k: translate(lang, v) for k, v in AGREEMENT_STATUS_LABELS.items()}
     t["conversation_status"] = {
         k: translate(lang, v) for k, v in CONVERSATION_STATUS_LABELS.items()

@@ -99,6 +99,13 @@ def render_markdown(document: RecordDocument) -> str:
         add(f"*{v['shareable']}*")
         add("")
 
+    if v["topics"]:
+        add(f"## {t['topics']}")
+        add("")
+        for topic in v["topics"]:
+            add(f"- {escape(topic['text'])} ({topic['from']})")
+        add("")
+
     if v["previous"]:
         add(f"## {t['previous']}")
         add("")

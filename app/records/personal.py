@@ -16,7 +16,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, or_, select, update
@@ -53,6 +53,9 @@ KINDS = {
     "record_shares": N_("Links to the employee's copy"),
     "conversation_questions": N_("Questions the leader chose for the conversation"),
     "conversation_focus_areas": N_("Focus areas chosen for the conversation"),
+    "preparation_links": N_("Links to the employee's preparation page"),
+    "conversation_topics": N_("Topics on the agenda"),
+    "preparation_notes": N_("Preparation notes"),
 }
 # Tables whose rows are never the employee's own, although a row of theirs may point at them.
 NOT_OWNED = {"users", "decks", "cards", "images", "image_variants"}
@@ -99,6 +102,25 @@ def _owned_rows(session: Session, employee_id: int) -> Found:
     return owned_rows(session, {"employees": {employee_id}})
 
 
+def _shown(owned: Found) -> Found:
+    """What the access export and its page may show to the leader or admin who asks: the
+    employee's private preparation notes stay the employee's alone (only on their own page),
+    except those they brought into the conversation; a link's secret parts stay out."""
+    shown = dict(owned)
+    if "preparation_notes" in shown:
+        shown["preparation_notes"] = [
+            row for row in shown["preparation_notes"] if row["brought_at"] is not None
+        ]
+        if not shown["preparation_notes"]:
+            del shown["preparation_notes"]
+    if "preparation_links" in shown:
+        shown["preparation_links"] = [
+            {k: v for k, v in row.items() if k not in ("token_hash", "nonce")}
+            for row in shown["preparation_links"]
+        ]
+    return shown
+
+
 def _audit_rows(session: Session, employee_id: int, conversation_ids: set[int]) -> list[Any]:
     about = col(AuditEvent.employee_id) == employee_id
     if conversation_ids:
@@ -107,7 +129,8 @@ def _audit_rows(session: Session, employee_id: int, conversation_ids: set[int]) 
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    # A time of day too: a planned meeting's starts_at (issue 15) broke the download before.
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, bytes):
         return None
@@ -117,7 +140,7 @@ def _plain(value: Any) -> Any:
 def personal_data(session: Session, employee: Employee) -> dict[str, Any]:
     """Every stored row about the employee, as JSON-ready values: their own rows by table,
     and the audit log's entries about them (who saw or exported what, when)."""
-    owned = _owned_rows(session, employee.id or 0)
+    owned = _shown(_owned_rows(session, employee.id or 0))
     conversation_ids = {row["id"] for row in owned.get("conversations", [])}
     leader = session.get(User, employee.leader_id)
     return {
@@ -307,7 +330,7 @@ def kind_counts(rows: dict[str, int]) -> list[tuple[str, int]]:
 
 def summary(session: Session, *, user_id: int, is_admin: bool, employee_id: int) -> PersonalSummary:
     employee = employee_for(session, user_id=user_id, is_admin=is_admin, employee_id=employee_id)
-    owned = _owned_rows(session, employee_id)
+    owned = _shown(_owned_rows(session, employee_id))
     leader = session.get(User, employee.leader_id)
     return PersonalSummary(
         employee_id=employee_id,

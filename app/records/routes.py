@@ -26,7 +26,7 @@ from app.errors import N_, DomainError
 from app.i18n import TIMEZONE, translate
 from app.models import User
 from app.observability import metrics
-from app.records import audit, exports, invitation, personal, share
+from app.records import audit, exports, invitation, personal, preparation, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
 from app.web import absolute_url, is_partial, path_for, render
@@ -515,9 +515,22 @@ def records_personal_data_erase(
 # ---------------------------------------------------------------- the invitation (issue 15)
 
 
+def _preparation_url(
+    request: Request, session: Session, conversation_id: int, settings: Settings, now: datetime
+) -> str | None:
+    """The employee's live preparation link, for the invitation's description."""
+    token = preparation.live_token(session, conversation_id, now, settings.resolved_secret())
+    return absolute_url(request, "preparation_page", token=token) if token else None
+
+
 @router.get("/conversations/{conversation_id}/invitation.ics")
 def records_invitation(
-    conversation_id: int, session: SessionDep, leader: LeaderDep, settings: SettingsDep, now: NowDep
+    conversation_id: int,
+    request: Request,
+    session: SessionDep,
+    leader: LeaderDep,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     found = invitation.invitation_for(
         session,
@@ -525,6 +538,7 @@ def records_invitation(
         conversation_id=conversation_id,
         base_url=settings.base_url,
         now=now,
+        preparation_url=_preparation_url(request, session, conversation_id, settings, now),
     )
     return Response(
         found.data,
@@ -556,6 +570,7 @@ def records_invitation_send(
             smtp=mail.SmtpConfig.from_settings(settings),
             base_url=settings.base_url,
             now=now,
+            preparation_url=_preparation_url(request, session, conversation_id, settings, now),
         )
     except DomainError as problem:
         context["invitation_error"] = problem

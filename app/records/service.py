@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.conversations import followup, marking
+from app.conversations import followup, marking, topics
 from app.conversations import service as conversations
 from app.i18n import TIMEZONE
 from app.models import Agreement, AgreementReview, BoardRow, Conversation, Employee, Pick, User
@@ -145,6 +145,12 @@ def build_record(session: Session, conversation: Conversation) -> dict[str, Any]
             session, conversations.agreements_of(session, conversation), lang
         ),
         "no_agreements": conversation.no_agreements,
+        # The agenda's topics (issue 15); the employee's private notes never, only what they
+        # chose to bring in, which became topics.
+        "topics": [
+            {"text": t.text, "from": t.source, "discussed": t.discussed}
+            for t in topics.topics_of(session, conversation.id or 0)
+        ],
         "previous_agreements": (
             []
             if short

@@ -106,6 +106,12 @@ def test_no_page_scrolls_sideways(
     for path in ("move", "cancel", "prepare"):
         page.goto(f"{base}/{path}?lang=en")
         overflows[f"/conversations/{{id}}/{path}"] = page.evaluate(OVERFLOW)
+    # The leader's preparation link page and the employee's preparation page (issue 15).
+    page.goto(f"{base}/start?lang=en")
+    page.get_by_role("button", name="Preparation link").click()
+    overflows["/conversations/{id}/preparation"] = page.evaluate(OVERFLOW)
+    page.goto(page.locator(".share-link a").inner_text() + "?lang=en")
+    overflows["/p/{token}"] = page.evaluate(OVERFLOW)
     page.goto(f"{live_server.url}/?lang=en")
     overflows["/ with a planned conversation"] = page.evaluate(OVERFLOW)
     assert {path: px for path, px in overflows.items() if px > 0} == {}

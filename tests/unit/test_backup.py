@@ -45,6 +45,7 @@ from app.models import (
 )
 from app.models.accounts import RecoveryCode, ResetRequest, TwoStep
 from app.models.decks import DeckUpload, DeckUploadFile, DeckUploadVariant
+from app.models.preparation import ConversationTopic, PreparationLink, PreparationNote
 from app.models.settings import ConversationText, FocusArea
 from app.records import audit, share
 from tests import postgres
@@ -116,6 +117,30 @@ def _fill(session: Session) -> None:
             ),
             ConversationText(
                 key="intro_da", value="Velkommen – en ligeværdig samtale.", updated_at=NOW
+            ),
+            # The employee's preparation (issue 15): the link, a topic, a private note.
+            PreparationLink(
+                conversation_id=done.id or 0,
+                token_hash="d" * 64,
+                nonce="e" * 32,
+                created_at=NOW,
+                expires_at=NOW + timedelta(days=3),
+                revoked_at=NOW,
+            ),
+            ConversationTopic(
+                conversation_id=done.id or 0,
+                text="Mere hjemmearbejde – «ønske»",
+                source="employee",
+                discussed=True,
+                position=1,
+                created_at=NOW,
+            ),
+            PreparationNote(
+                conversation_id=done.id or 0,
+                text="Privat: Æ ø å",
+                created_at=NOW,
+                updated_at=NOW,
+                brought_at=NOW,
             ),
         ]
     )

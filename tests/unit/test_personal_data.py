@@ -32,11 +32,13 @@ from app.models import (
     Step,
     User,
 )
+from app.models.preparation import ConversationTopic, PreparationLink, PreparationNote
 from app.records import personal, share
 from tests.record_fixtures import NOTE_DA, full_conversation, leader
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 NAME = "Medarbejder Ærø-Øst"
+PRIVATE_NOTE = "Kun til mig selv: løn"
 OTHER = "Kollega Bøgh"
 
 
@@ -89,6 +91,17 @@ def _world(db: Session) -> tuple[User, int, int]:
     db.add(ConversationQuestion(conversation_id=second.id or 0, step="status", text_da="Hvordan?"))
     db.add(
         ConversationFocusArea(conversation_id=second.id or 0, focus_area_id=1, name_da="Trivsel")
+    )
+    # The preparation (issue 15): a link, a topic, a note brought in and a private one.
+    db.add_all(
+        [
+            PreparationLink(
+                conversation_id=second.id or 0, token_hash="d" * 64, nonce="e" * 32, expires_at=NOW
+            ),
+            ConversationTopic(conversation_id=second.id or 0, text="Kurser", source="employee"),
+            PreparationNote(conversation_id=second.id or 0, text="Kurser", brought_at=NOW),
+            PreparationNote(conversation_id=second.id or 0, text=PRIVATE_NOTE),
+        ]
     )
     _image(db, "a" * 64)
     _image(db, "b" * 64)
@@ -183,6 +196,21 @@ def test_only_an_admin_or_the_employee_s_leader_reaches_the_data(db: Session) ->
                                 employee_id=employee_id, typed_name=NAME, now=NOW)  # fmt: skip
     view = personal.summary(db, user_id=stranger.id or 0, is_admin=True, employee_id=employee_id)
     assert view.name == NAME and view.leader_name == boss.name
+
+
+def test_the_download_holds_the_topics_but_never_a_private_note(db: Session) -> None:
+    boss, employee_id, _ = _world(db)
+    export = personal.export_everything(db, user_id=boss.id or 0, is_admin=False,
+                                        employee_id=employee_id, organisation="", now=NOW,
+                                        lang="da")  # fmt: skip
+    archive = zipfile.ZipFile(io.BytesIO(export.data))
+    data: dict[str, Any] = json.loads(archive.read("personal-data.json"))
+    tables = data["tables"]
+    assert [t["text"] for t in tables["conversation_topics"]] == ["Kurser"]
+    assert [n["text"] for n in tables["preparation_notes"]] == ["Kurser"]
+    assert "token_hash" not in tables["preparation_links"][0]
+    assert PRIVATE_NOTE not in json.dumps(data, ensure_ascii=False)
+    assert all(PRIVATE_NOTE.encode() not in archive.read(name) for name in archive.namelist())
 
 
 def test_everything_stored_is_in_the_download(db: Session) -> None:

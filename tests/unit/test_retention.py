@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.db import make_engine, write_session
 from app.models import AuditEvent, Conversation, Employee, Pick
+from app.models.preparation import ConversationTopic, PreparationLink, PreparationNote
 from app.records import audit
 from app.records.retention import purge
 from tests.record_fixtures import full_conversation, leader
@@ -98,3 +99,27 @@ def test_the_purge_deletes_sessions_that_can_never_be_used_again(db: Session) ->
     done = purge(db, now=NOW, conversation_years=5, audit_years=5, session_limits=rules)
     assert "sessions: 1" in done.lines()
     assert [s.address for s in db.exec(select(LoginSession))] == ["10.0.0.2"]
+
+
+def test_the_purge_takes_the_preparation_with_the_conversation(db: Session) -> None:
+    """Issue 15: the link, the topics and the private notes go with their conversation."""
+    old, kept = _world(db)
+    for cid in (old, kept):
+        db.add_all(
+            [
+                PreparationLink(
+                    conversation_id=cid, token_hash=f"{cid}" * 8, nonce="n", expires_at=NOW
+                ),
+                ConversationTopic(conversation_id=cid, text="Emne"),
+                PreparationNote(conversation_id=cid, text="Privat"),
+            ]
+        )
+    db.commit()
+    done = purge(db, now=NOW, conversation_years=5, audit_years=5)
+    for model, table in (
+        (PreparationLink, "preparation_links"),
+        (ConversationTopic, "conversation_topics"),
+        (PreparationNote, "preparation_notes"),
+    ):
+        assert done.counts[table] == 1
+        assert [row.conversation_id for row in db.exec(select(model))] == [kept]

@@ -125,6 +125,28 @@ FOLLOWUP_ROUTES = {
 ALLOWED.update(dict.fromkeys(FOLLOWUP_ROUTES, ROLES))
 
 
+# The employee's preparation (issue 15): the leader's link panel and the agenda's topics on the
+# leader's own conversations; the preparation page itself is public by design (an unguessable,
+# expiring, revocable token, every visit audit-logged; tests/web/test_preparation_pages.py).
+PREPARATION_ROUTES = {
+    ("GET", "/conversations/{conversation_id}/preparation"),
+    ("POST", "/conversations/{conversation_id}/preparation"),
+    ("POST", "/conversations/{conversation_id}/preparation/new"),
+    ("POST", "/conversations/{conversation_id}/preparation/revoke"),
+    ("POST", "/conversations/{conversation_id}/topics"),
+    ("POST", "/conversations/{conversation_id}/topics/{topic_id}/discussed"),
+}
+ALLOWED.update(dict.fromkeys(PREPARATION_ROUTES, ROLES))
+PUBLIC |= {
+    ("GET", "/p/{token}"),
+    ("POST", "/p/{token}/topics"),
+    ("POST", "/p/{token}/topics/{topic_id}/delete"),
+    ("POST", "/p/{token}/notes"),
+    ("POST", "/p/{token}/notes/{note_id}/bring"),
+    ("POST", "/p/{token}/notes/{note_id}/delete"),
+}
+
+
 # The user's own page (issue 14): name, e-mail, role, password, log out everywhere.
 ACCOUNT_ROUTES = {
     ("GET", "/account"),
