@@ -562,8 +562,7 @@ def safe_cell(value: str) -> str:
 
 
 @writes
-def log_export(session: Session, *, user_id: int, at: datetime) -> None:
-    """The overview's CSV is an export (DESIGN §4): it is in the audit log."""
-    session.add(
-        AuditEvent(at=at, user_id=user_id, actor="user", action="overview_export", format="csv")
-    )
+def log_export(session: Session, *, user_id: int, at: datetime, fmt: str = "csv") -> None:
+    """The overview's CSV and its evaluation PDF are exports (DESIGN §4): in the audit log."""
+    action = "overview_report" if fmt == "pdf" else "overview_export"
+    session.add(AuditEvent(at=at, user_id=user_id, actor="user", action=action, format=fmt))

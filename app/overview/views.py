@@ -24,6 +24,7 @@ from app.overview.service import (
 # The SVG's own coordinates: it scales to the column, so a label stays readable on a phone.
 WIDTH = 400
 ROW_HEIGHT = 48
+BAR_ROOM = WIDTH - 150  # the longest bar; its value is written after it
 
 
 LABEL_CHARS = 40
@@ -132,7 +133,7 @@ def _chart(
             short_label=label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…",
             value_text=text,
             y=i * ROW_HEIGHT,
-            width=round((WIDTH - 150) * value / most, 1),
+            width=round(BAR_ROOM * value / most, 1),
         )
         for i, (label, value, text) in enumerate(items)
     ]

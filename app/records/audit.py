@@ -67,6 +67,7 @@ ACTION_LABELS = {
     "share_viewed": N_("Viewed the page with the employee's link"),
     # Written by app.overview.service.log_export(): anonymous figures, but an export all the same.
     "overview_export": N_("Downloaded the organisation overview (CSV)"),
+    "overview_report": N_("Downloaded the management evaluation (PDF)"),
     # Written by app.records.reminders (`arbejdsglaede remind`, issue 16): the leader as subject.
     "reminder_sent": N_("E-mailed a leader the daily list of what is due"),
 }

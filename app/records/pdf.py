@@ -31,23 +31,27 @@ def _get_compiler() -> typst.Compiler:
     return _compiler
 
 
+def compile_pdf(template: Path, data: str, *, root: str, now: datetime) -> bytes:
+    """One Typst template, its data as JSON text, a folder it may read: the PDF. Blocking."""
+    with _lock:
+        pdf = _get_compiler().compile(
+            input=template.read_bytes(),
+            root=root,
+            sys_inputs={"data": data},
+            # Typst wants a fixed offset and whole seconds for the PDF's creation date.
+            timestamp=now.astimezone(UTC).replace(microsecond=0),
+        )
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
 def render_pdf(document: RecordDocument, *, kind: Kind = "record", now: datetime) -> bytes:
     """Blocking (tens of milliseconds): call it from a worker thread, never the event loop."""
     data = json.dumps({**document.view, "kind": kind}, ensure_ascii=False)
-    source = TEMPLATE.read_bytes()
     with tempfile.TemporaryDirectory(prefix="record-") as root:
         # The card images are the only files the template reads: the render folder is its
         # whole world (Typst cannot read outside its root).
         if kind == "record":
             for thumb in document.images.values():
                 (Path(root) / thumb.filename).write_bytes(thumb.data)
-        with _lock:
-            pdf = _get_compiler().compile(
-                input=source,
-                root=root,
-                sys_inputs={"data": data},
-                # Typst wants a fixed offset and whole seconds for the PDF's creation date.
-                timestamp=now.astimezone(UTC).replace(microsecond=0),
-            )
-    assert isinstance(pdf, bytes)
-    return pdf
+        return compile_pdf(TEMPLATE, data, root=root, now=now)

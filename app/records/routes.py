@@ -26,7 +26,9 @@ from app.errors import N_, DomainError
 from app.i18n import TIMEZONE, translate
 from app.models import User
 from app.observability import metrics
-from app.records import audit, exports, invitation, personal, preparation, share
+from app.overview import service as overview
+from app.overview import views as overview_views
+from app.records import audit, evaluation, exports, invitation, personal, preparation, share
 from app.records.filenames import content_disposition
 from app.records.labels import day_text, moment_text
 from app.web import absolute_url, is_partial, path_for, render
@@ -589,4 +591,36 @@ def records_invitation_send(
             request.app, "conversations_step", conversation_id=conversation_id, step="start"
         ),
         headers=PRIVATE,
+    )
+
+
+@router.get("/overview/report.pdf")
+def records_overview_report(
+    request: Request,
+    session: SessionDep,
+    user: LeaderDep,
+    now: NowDep,
+    period: Annotated[str, Query(max_length=200)] = "",
+    team: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The management evaluation (issue 16): the overview's page for the same filters, as
+    one A4 PDF; the same people may have it, under the same rule of five."""
+    today = now.astimezone(TIMEZONE).date()
+    lang: str = request.state.lang
+    chosen = overview.parse_period(period, today=today)
+    leader_view = not user.is_facilitator
+    scope = overview.Scope(leader_id=None if user.is_facilitator else user.id)
+    figures = overview.compute(session, scope=scope, period=chosen, today=today, lang=lang)
+    page = overview_views.build(figures, team=team, today=today, lang=lang, leader_view=leader_view)
+    pdf = evaluation.render_evaluation(page, lang=lang, now=now)
+    overview.log_export(session, user_id=user.id, at=now, fmt="pdf")
+    metrics.count_export("evaluation")
+    name = f"{translate(lang, evaluation.WORDS['title'])} {chosen.code}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": content_disposition(name),
+            "Cache-Control": "private, no-store",
+        },
     )

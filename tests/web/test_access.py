@@ -169,7 +169,12 @@ PUBLIC.add(("POST", "/login/code"))
 
 # The organisation overview (issue 16): facilitators and admins see the organisation, a leader
 # their own team (the page says when it is too small to show anything).
-ALLOWED.update(dict.fromkeys({("GET", "/overview"), ("GET", "/overview/export.csv")}, ROLES))
+ALLOWED.update(
+    dict.fromkeys(
+        {("GET", "/overview"), ("GET", "/overview/export.csv"), ("GET", "/overview/report.pdf")},
+        ROLES,
+    )
+)
 
 
 # The audit log is the history of who saw whose personal data (DESIGN §6): admins only.

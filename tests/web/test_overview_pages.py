@@ -6,8 +6,10 @@ import csv
 import io
 from datetime import date
 
+from pypdf import PdfReader
 from sqlmodel import select
 
+from app import PROJECT_DIR
 from app.db import write_session
 from app.models import AuditEvent, User
 from tests.factories import Organisation
@@ -136,3 +138,49 @@ def test_a_small_team_where_every_team_is_small_shows_all_teams_and_says_so(
     page = client.get("/overview?period=2026&team=Lager&lang=en")
     assert "Every team has fewer than 5 employees, so all teams are shown together." in page.text
     assert "Based on 7 employees." in page.text
+
+
+ARTIFACTS = PROJECT_DIR / "test-artifacts" / "overview"
+ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+
+def _pdf_text(content: bytes) -> str:
+    return " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(content)).pages
+    )
+
+
+def test_the_management_evaluation_is_a_pdf_of_the_same_figures(client: Client) -> None:
+    _login(client, "hr@example.org", "facilitator")
+    _people(client, {"Lager": 3, "Kontor": 5, "Salg": 7})
+    page = client.get("/overview?period=2026&lang=en").text
+    assert 'href="/overview/report.pdf?' in page
+    response = client.get("/overview/report.pdf?period=2026&lang=en")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert "attachment" in response.headers["content-disposition"]
+    text = _pdf_text(response.content)
+    assert "Management evaluation" in text and "Did MUS move us towards our strategy?" in text
+    assert "All teams · 2026" in text
+    assert "no figure is shown for fewer than 5 employees" in text
+    # The figures of the page: the focus area with its agreements, the cards most chosen.
+    assert "Trivsel" in text and "Based on 15 employees." in text
+    assert "Hav" in text
+    # A small team is never named with figures of its own.
+    assert "Lager" not in text
+    danish_pdf = client.get("/overview/report.pdf?period=2026&lang=da").content
+    # Kept to be looked at, as the browser tests keep their screenshots.
+    (ARTIFACTS / "evaluation-da.pdf").write_bytes(danish_pdf)
+    danish = _pdf_text(danish_pdf)
+    assert "Ledelsesevaluering" in danish and "Alle teams · 2026" in danish
+    with write_session(engine_of(client)) as session:
+        actions = session.exec(select(AuditEvent.action)).all()
+    assert actions.count("overview_report") == 2
+
+
+def test_a_leader_with_a_team_under_5_gets_an_evaluation_without_figures(client: Client) -> None:
+    _login(client, "leder@example.org", "leader")
+    _people(client, {"": 3}, leader_email="leder@example.org")
+    text = _pdf_text(client.get("/overview/report.pdf?period=2026&lang=en").content)
+    assert "Your team has fewer than 5 employees, so no figures are shown" in text
+    assert "Based on" not in text and "Trivsel" not in text
