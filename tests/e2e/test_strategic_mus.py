@@ -14,7 +14,8 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser import LiveServer, leader_with_a_new_conversation, log_in, screenshot
 from tests.support import PASSWORD
 
-AREAS = {"Grøn omstilling": "Mindre spild i hverdagen", "Faglig stolthed": "Godt håndværk"}
+# Names and descriptions of their own: the browser tests share one server and its settings.
+AREAS = {"Grøn omstilling i år": "Vi sorterer affald", "Faglig stolthed": "Godt håndværk"}
 TOPIC = "Mere tid til faglig sparring"
 PRIVATE = "Kun til mig: husk at nævne kurset i foråret"
 
