@@ -117,17 +117,9 @@ def preparation_link_show(
     now: NowDep,
 ) -> Response:
     """``Preparation link`` on the Start step: the live link, or a new one."""
-    try:
-        preparation.ensure_link(
-            session,
-            leader_id=leader.id,
-            conversation_id=conversation_id,
-            now=now,
-            key=_key(settings),
-        )
-    except DomainError as problem:
-        return _panel(request, session, leader.id, conversation_id, settings, now, error=problem)
-    return _to_panel(request, conversation_id)
+    return _make_link(
+        preparation.ensure_link, request, session, leader.id, conversation_id, settings, now
+    )
 
 
 @router.post("/conversations/{conversation_id}/preparation/new")
@@ -139,16 +131,33 @@ def preparation_link_new(
     settings: SettingsDep,
     now: NowDep,
 ) -> Response:
+    """A new link in place of the live one, which stops working."""
+    return _make_link(
+        preparation.create_link, request, session, leader.id, conversation_id, settings, now
+    )
+
+
+def _make_link(
+    make: Callable[..., object],
+    request: Request,
+    session: Session,
+    leader_id: int,
+    conversation_id: int,
+    settings: Settings,
+    now: datetime,
+) -> Response:
+    """The two ways to a link (the live one or a new one) answer alike: the panel, or the
+    refusal beside it."""
     try:
-        preparation.create_link(
+        make(
             session,
-            leader_id=leader.id,
+            leader_id=leader_id,
             conversation_id=conversation_id,
             now=now,
             key=_key(settings),
         )
     except DomainError as problem:
-        return _panel(request, session, leader.id, conversation_id, settings, now, error=problem)
+        return _panel(request, session, leader_id, conversation_id, settings, now, error=problem)
     return _to_panel(request, conversation_id)
 
 
