@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from functools import cache
 from io import BytesIO
+from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -98,3 +99,49 @@ def format_moment(value: datetime, lang: str, fmt: str = "short") -> str:
     time = format_time(local, format="short", locale=babel_locale(lang))
     join = MOMENT_JOINS.get(lang, MOMENT_JOINS["da"])
     return join.format(day=format_day(local.date(), lang, fmt), time=time)
+
+
+# Where a long word on a small card may break (a soft hyphen, shown only when it does): a
+# card's title is one or two words at 10 px on a 76 px card, and "Problemløsning" or
+# "Responsibility" is wider than that. Browsers hyphenate Danish only with a dictionary that
+# a tablet may not have. The syllable rule is the school one: one consonant between vowels
+# begins the next syllable, of two or more the last one does, or the last two when they can
+# begin a word (dr, bl, st ...). Short words, the first two letters and the last three stay
+# whole.
+VOWELS = frozenset("aeiouyæøåéü")
+ONSETS = {
+    "da": frozenset({"bl", "br", "dr", "fl", "fr", "gl", "gr", "kl", "kn", "kr", "pl", "pr"})
+    | {"sk", "sl", "sm", "sn", "sp", "st", "sv", "tr"},
+    "en": frozenset({"bl", "br", "ch", "cl", "cr", "dr", "fl", "fr", "gl", "gr", "ph", "pl"})
+    | {"pr", "sc", "sh", "sk", "sl", "sp", "st", "th", "tr", "wh"},
+}
+SOFT_HYPHEN = "\u00ad"
+LONGEST_WHOLE = 9
+
+
+def _syllable_breaks(word: str, onsets: frozenset[str]) -> list[int]:
+    lower = word.lower()
+    vowels = [i for i, ch in enumerate(lower) if ch in VOWELS]
+    breaks = []
+    for left, right in pairwise(vowels):
+        consonants = lower[left + 1 : right]
+        if not consonants or not consonants.isalpha():
+            continue
+        at = right - 1  # the last consonant begins the next syllable
+        if len(consonants) >= 3 and consonants[-2:] in onsets:
+            at = right - 2
+        if 2 <= at <= len(word) - 3:
+            breaks.append(at)
+    return breaks
+
+
+def hyphenate(text: str, lang: str) -> str:
+    """``text`` with soft hyphens where its long words may break across lines."""
+    onsets = ONSETS.get(lang, ONSETS["en"])
+    words = []
+    for word in text.split(" "):
+        if len(word) > LONGEST_WHOLE:
+            breaks = set(_syllable_breaks(word, onsets))
+            word = "".join(SOFT_HYPHEN + ch if i in breaks else ch for i, ch in enumerate(word))
+        words.append(word)
+    return " ".join(words)

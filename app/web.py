@@ -14,7 +14,14 @@ from starlette.routing import BaseRoute, NoMatchFound
 
 from app import PROJECT_DIR, __version__
 from app.assets import asset_path
-from app.i18n import format_clock, format_day, format_moment, translate, translate_plural
+from app.i18n import (
+    format_clock,
+    format_day,
+    format_moment,
+    hyphenate,
+    translate,
+    translate_plural,
+)
 
 VARY = "HX-Request, HX-Request-Type"
 
@@ -93,6 +100,7 @@ templates.env.globals["asset"] = asset_path
 templates.env.filters["day"] = format_day
 templates.env.filters["moment"] = format_moment
 templates.env.filters["clock"] = format_clock
+templates.env.filters["hyphenate"] = hyphenate
 templates.env.globals["languages"] = (("da", "Dansk"), ("en", "English"))
 
 

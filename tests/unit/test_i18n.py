@@ -1,5 +1,6 @@
 """Dates the app shows read one way only, in Danish and in English: the month is a word, never a
-number (01/12/2026 is 1 December to a Dane and 12 January to an American)."""
+number (01/12/2026 is 1 December to a Dane and 12 January to an American). A long word on a small
+card breaks between its syllables, not past the card's edge."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from app import PROJECT_DIR
-from app.i18n import DAY_FORMATS, format_day, format_moment
+from app.i18n import DAY_FORMATS, format_day, format_moment, hyphenate
 
 # Day, month and year as numbers with any separator: 01/12/2026, 12/1/26, 01.12.2026, 1-12-26.
 NUMERIC_DATE = re.compile(r"\b\d{1,4}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{2,4}\b")
@@ -66,3 +67,24 @@ def test_templates_ask_only_for_named_formats() -> None:
             assert match.group(1) is None or match.group(1) in DAY_FORMATS, (path, match[0])
         found += len(calls)
     assert found
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "syllables"),
+    [
+        ("da", "Problemløsning", "Prob-lem-løs-ning"),
+        ("da", "Nye udfordringer", "Nye ud-for-drin-ger"),
+        ("da", "Jobsikkerhed", "Job-sik-ker-hed"),
+        ("da", "Anerkendelse", "Aner-ken-delse"),
+        ("en", "Responsibility", "Res-pon-si-bi-lity"),
+        ("en", "Pay and conditions", "Pay and con-di-tions"),
+        ("da", "Mening", "Mening"),
+        ("da", "Gøre en forskel", "Gøre en forskel"),
+    ],
+)
+def test_a_long_word_on_a_card_may_break_between_syllables(
+    lang: str, title: str, syllables: str
+) -> None:
+    hyphenated = hyphenate(title, lang)
+    assert hyphenated.replace("\u00ad", "-") == syllables
+    assert hyphenated.replace("\u00ad", "") == title
