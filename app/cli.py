@@ -10,7 +10,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -77,13 +77,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # so nothing else in this process believes it is a worker or counts metrics in files.
     saved = dict(os.environ)
     os.environ[WORKER_ADDRESS] = f"{args.host} {args.port}"
-    if not os.environ.get(METRICS_FOLDER):
-        # /metrics then adds up every worker's figures, whichever worker answers; a fresh
-        # folder per start, so no dead process's counts carry over.
-        os.environ[METRICS_FOLDER] = tempfile.mkdtemp(prefix="arbejdsglaede-metrics-")
     try:
-        with _signals_end_cleanly():
-            uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
+        with ExitStack() as stack:
+            if not os.environ.get(METRICS_FOLDER):
+                # /metrics then adds up every worker's figures, whichever worker answers; a
+                # fresh folder per start, so no dead process's counts carry over, removed when
+                # the server stops.
+                folder = tempfile.TemporaryDirectory(prefix="arbejdsglaede-metrics-")
+                os.environ[METRICS_FOLDER] = stack.enter_context(folder)
+            with _signals_end_cleanly():
+                uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
     finally:
         os.environ.clear()
         os.environ.update(saved)

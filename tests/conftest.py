@@ -92,12 +92,14 @@ def postgresql() -> Iterator[postgres.Server]:
 
 
 @pytest.fixture(scope="session")
-def postgresql_templates(postgresql: postgres.Server) -> dict[bool, str]:
+def postgresql_templates(
+    postgresql: postgres.Server, tmp_path_factory: pytest.TempPathFactory
+) -> dict[bool, str]:
     """Two migrated databases to copy: without and with the default decks."""
     names = {}
     for with_decks in (False, True):
         url = postgresql.create_database()
-        folder = Path(tempfile.mkdtemp(prefix="arbejdsglaede-pg-settings-"))
+        folder = tmp_path_factory.mktemp("pg-settings")
         template = (
             _with_decks(folder, database_url=url)
             if with_decks

@@ -29,7 +29,6 @@ from app.models import (
     BoardRow,
     Card,
     Conversation,
-    ConversationKind,
     ConversationStatus,
     Deck,
     Employee,
@@ -526,18 +525,6 @@ def home(session: Session, *, leader_id: int, today: date) -> dict[str, object]:
         )
         for c, e in rows
     ]
-    followed = {c.parent_id for c, _e in rows if c.kind == ConversationKind.followup}
-    # Finished MUS whose follow-up date has come and that have no follow-up yet.
-    followups_due = [
-        i
-        for i in items
-        if i.kind == ConversationKind.mus
-        and i.status == ConversationStatus.completed
-        and i.follow_up_date is not None
-        and today is not None
-        and i.follow_up_date <= today
-        and i.id not in followed
-    ]
     by_employee: dict[str, list[HomeRow]] = {}
     for item in sorted(items, key=lambda i: (i.employee_name.casefold(), i.date)):
         by_employee.setdefault(item.employee_name, []).append(item)
@@ -548,9 +535,8 @@ def home(session: Session, *, leader_id: int, today: date) -> dict[str, object]:
         "employees": [
             EmployeeHistory(name, tuple(c), c[0].employee_id) for name, c in by_employee.items()
         ],
-        # The same list `arbejdsglaede remind` e-mails (issue 16).
+        # The same list `arbejdsglaede remind` e-mails (issue 16), follow-ups due among it.
         "due": due.due_for(session, leader_id, today),
-        "followups_due": followups_due,
     }
 
 

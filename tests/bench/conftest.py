@@ -6,7 +6,7 @@ import pytest
 # not change: `make test` runs them with the rest, on every core. The others report (and
 # test_many_tablets.py asserts) what the clock and a busy server say, so `make test` runs
 # them after the rest, one at a time, with the machine to themselves (marker `alone`).
-BESIDE_OTHERS = {"test_import_speed.py", "test_page_weight.py"}
+BESIDE_OTHERS = {"test_import_speed.py", "test_page_weight.py", "test_observability_overhead.py"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

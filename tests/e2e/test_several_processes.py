@@ -125,6 +125,10 @@ def test_serve_with_workers_prepares_an_empty_database_once(tmp_path: Path) -> N
     data_dir = tmp_path / "var"
     env = environment(data_dir)
     del env["ARBEJDSGLAEDE_SECRET_KEY"]
+    # The workers' shared metrics folder is made in TMPDIR and goes when the server stops.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env["TMPDIR"] = str(temporary)
     with serving(env, "--workers", "3") as served, httpx.Client() as client:
         url = served.url
         links = re.findall(r"/setup\?token=(\S+)", served.output.read_text())
@@ -136,3 +140,5 @@ def test_serve_with_workers_prepares_an_empty_database_once(tmp_path: Path) -> N
         form = {"csrftoken": client.cookies["csrftoken"], "email": LEADER, "password": "wrong"}
         answers = [client.post(f"{url}/login", data=form).status_code for _ in range(6)]
         assert 403 not in answers, answers
+        assert [folder.name[:21] for folder in temporary.iterdir()] == ["arbejdsglaede-metrics"]
+    assert list(temporary.iterdir()) == []

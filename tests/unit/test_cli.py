@@ -202,18 +202,21 @@ def test_serve_with_workers_prepares_once_and_each_worker_serves_the_same_settin
     from app import cli
 
     served: dict[str, Any] = {}
-    monkeypatch.setattr(
-        uvicorn,
-        "run",
-        lambda app, **options: served.update(options, app=app, environ=dict(os.environ)),
-    )
+
+    def run(app: str, **options: Any) -> None:
+        folder = Path(os.environ[cli.METRICS_FOLDER])
+        served.update(options, app=app, environ=dict(os.environ), folder=folder.is_dir())
+
+    monkeypatch.setattr(uvicorn, "run", run)
     monkeypatch.setenv("ARBEJDSGLAEDE_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("ARBEJDSGLAEDE_LOAD_DEFAULT_DECKS", "false")
     monkeypatch.delenv(cli.METRICS_FOLDER, raising=False)
     assert cli.main(["serve", "--host", "0.0.0.0", "--port", "8123", "--workers", "3"]) == 0
-    # The workers inherit where they listen and one metrics folder; this process keeps neither.
+    # The workers inherit where they listen and one metrics folder, there while they serve and
+    # gone after; this process keeps neither.
     workers_see = served.pop("environ")
-    assert Path(workers_see[cli.METRICS_FOLDER]).is_dir()
+    assert served.pop("folder") is True
+    assert not Path(workers_see[cli.METRICS_FOLDER]).exists()
     assert cli.WORKER_ADDRESS not in os.environ and cli.METRICS_FOLDER not in os.environ
     monkeypatch.setenv(cli.WORKER_ADDRESS, workers_see[cli.WORKER_ADDRESS])
     assert served["app"] == "app.cli:worker_app" and served["factory"] is True

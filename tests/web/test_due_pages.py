@@ -70,10 +70,11 @@ def test_home_page_lists_what_is_due_with_a_way_to_act(client: Client) -> None:
     assert "Anne tager et kursus i projektledelse" in due and "…" in due
     assert "overdue by 4 days" in due
     assert f'href="/conversations/{ids["held"]}"' in due
-    # The follow-up: in 10 days, with the employee page and Plan conversation.
+    # The follow-up: in 10 days, with the employee page and Start follow-up.
     assert "in 10 days" in due
     assert f'href="/employees/{ids["anne"]}"' in due
-    assert 'href="/conversations/new?employee=Anne+Holm"' in due
+    assert f'action="/conversations/{ids["held"]}/start-follow-up"' in due
+    assert "Start follow-up with Anne Holm" in due
     # Bo never had a conversation; Cille had one last month and is not listed.
     assert "No conversation yet" in due and f'href="/employees/{ids["bo"]}"' in due
     assert "/conversations/new?employee=Bo+%C3%86r%C3%B8" in due

@@ -158,11 +158,14 @@ def test_the_home_page_offers_a_follow_up_when_it_is_due(decks_client: Client) -
     assert f"{later}/start-follow-up" not in decks_client.get("/?lang=en").text
     url = finished_mus(decks_client, ("Mentor",), follow_up="2026-12-01")  # today
     page = decks_client.get("/?lang=en").text
-    assert "Follow-ups due" in page and f"{url}/start-follow-up" in page
+    # One list of what is due, the follow-up in it with its own button.
+    due = page[page.index('id="due"') : page.index("</section>", page.index('id="due"'))]
+    assert f"{url}/start-follow-up" in due and "Start follow-up with Medarbejder" in due
+    assert page.count(f"{url}/start-follow-up") == 1 and page.count('id="h-due"') == 1
     decks_client.post_form(f"{url}/start-follow-up", {})
     # Begun: no longer due, and listed as a follow-up.
     page = decks_client.get("/?lang=en").text
-    assert "Follow-ups due" not in page and "Follow-up" in page
+    assert f"{url}/start-follow-up" not in page and "Follow-up" in page
 
 
 def test_a_check_in_is_started_from_the_employee_page(decks_client: Client) -> None:
