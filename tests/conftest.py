@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app import PROJECT_DIR
+from app.accounts import service as accounts_service
 from app.bootstrap import prepare_database
 from app.config import Settings
 from app.db import make_engine, write_session
@@ -29,6 +31,25 @@ from tests.support import (
 )
 
 pytest_plugins = ["tests.browser"]
+
+# argon2 at its real cost (64 MiB, three passes) takes a quarter of a second per hash here, and
+# most tests make a user and log in: half the time of the unit and web tests went to it. They
+# hash with the same argon2id at the lowest cost; the tests about hashing itself (its cost, its
+# memory, its place outside the write lock) are marked ``real_password_hashing``, and the
+# browser tests' servers, separate processes, always hash at the real cost.
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+QUICK_DUMMY_HASH = QUICK_HASHER.hash("an unknown e-mail is checked against this")
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("real_password_hashing"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts_service, "_hasher", QUICK_HASHER)
+        patch.setattr(accounts_service, "_DUMMY_HASH", QUICK_DUMMY_HASH)
+        yield
 
 
 @pytest.fixture

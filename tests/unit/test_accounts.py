@@ -32,12 +32,14 @@ def login(session: Session, email: str, password: str, address: str = "10.0.0.1"
     )
 
 
+@pytest.mark.real_password_hashing
 def test_password_is_stored_as_argon2_hash(session: Session) -> None:
     user = service.create_user(
         session, email="Leder@Example.org", name="Leder", role="leader", password=PASSWORD
     )
     assert user.email == "leder@example.org"
-    assert user.password_hash.startswith("$argon2id$")
+    # argon2id at its recommended cost: 64 MiB, three passes, four lanes.
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert PASSWORD not in user.password_hash
 
 
@@ -122,6 +124,7 @@ def test_attempts_are_limited_per_address_too(session: Session) -> None:
 
 
 @pytest.mark.sqlite
+@pytest.mark.real_password_hashing
 def test_the_password_is_checked_while_others_can_write(
     session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -176,6 +179,7 @@ def at_once(n: int, work: Callable[[int], None]) -> None:
         thread.join()
 
 
+@pytest.mark.real_password_hashing
 def test_logins_at_once_hash_one_at_a_time(engine: Engine) -> None:
     """Each argon2 hash holds 64 MiB; eight logins at once would hold 512 MB (DESIGN §8: one
     server process stays under 300 MB)."""
@@ -199,6 +203,7 @@ def test_logins_at_once_hash_one_at_a_time(engine: Engine) -> None:
     assert peak_rss_mb() - before < 2 * 64
 
 
+@pytest.mark.real_password_hashing
 def test_wrong_passwords_sent_at_once_do_not_slip_past_the_limit(engine: Engine) -> None:
     """Each attempt is counted before its slow hash: twenty at once from one address, the
     limit is ten; the owner elsewhere still gets in."""
