@@ -50,9 +50,13 @@ test: install-test
 test-bench: install-test
 	$(PYTEST) -m bench
 
-## The unit and web tests again, each on its own database of a throwaway PostgreSQL server.
+## Every unit test (the services and their SQL) and the web tests of what the database does
+## behind the pages (marker `postgresql`: sessions, logins and their limits, the audit log,
+## personal data, bad input, revisions, exports) again, each on its own database of a
+## throwaway PostgreSQL server. The other web tests render pages over the same services.
 test-postgresql: install-test
-	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(PYTEST) -n $(WORKERS) --dist worksteal -m "not sqlite" tests/unit tests/web
+	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(PYTEST) -n $(WORKERS) --dist worksteal \
+		-m "not sqlite and (not web or postgresql)" tests/unit tests/web
 
 ## 200 tablets at once against one server (DESIGN §8), alone; `test` runs it too.
 load: install-test

@@ -28,3 +28,14 @@ def test_every_test_security_md_names_exists() -> None:
 def test_security_md_says_how_to_report_a_vulnerability() -> None:
     text = (PROJECT_DIR / "SECURITY.md").read_text()
     assert "## Reporting a vulnerability" in text and "security advisory" in text
+
+
+def test_every_web_test_security_md_names_runs_on_postgresql_too() -> None:
+    """The PostgreSQL run takes the web tests marked ``postgresql`` (Makefile): each web test
+    file SECURITY.md names must be one of them."""
+    text = (PROJECT_DIR / "SECURITY.md").read_text()
+    files = {path for path, _name in REFERENCE.findall(text) if path.startswith("tests/web/")}
+    assert files
+    marker = "pytestmark = pytest.mark.postgresql"
+    unmarked = sorted(path for path in files if marker not in (PROJECT_DIR / path).read_text())
+    assert unmarked == []

@@ -11,6 +11,12 @@ from tests.support.deck_pages import as_role
 from tests.support.sql_watch import Statements, watching
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/web/" in str(item.path):
+            item.add_marker(pytest.mark.web)
+
+
 @pytest.fixture
 def facilitator(client: Client) -> Client:
     """The client, logged in as a facilitator (who may bring and edit decks)."""

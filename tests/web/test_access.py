@@ -16,6 +16,9 @@ from app.main import create_app
 from tests.support import DATABASE_FILE, Client, FakeClock, add_user, make_settings
 from tests.support.sql_watch import Statements, watching
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 # Routes anyone may use without logging in (DESIGN §6: login, setup, health, static).
 PUBLIC = {
     ("GET", "/healthz"),

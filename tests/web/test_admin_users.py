@@ -24,6 +24,9 @@ from tests.support import (
 )
 from tests.support.smtp import Inbox, running_inbox
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 ADMIN = "admin@example.org"
 NEW = "ny@example.org"
 NEW_PASSWORD = "a sentence the new leader remembers"

@@ -3,6 +3,7 @@ and from which address, with ids only, never a word of the conversation."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel, col
 from sqlmodel import select as select_model
@@ -11,6 +12,9 @@ from app.db import write_session
 from app.models import AuditEvent, User
 from tests.record_fixtures import FEEDBACK, NOTE_DA, ROW_NOTES, full_conversation
 from tests.support import PARTIAL, Client, add_user, engine_of
+
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
 
 LEADER = "leder@example.org"
 

@@ -27,6 +27,9 @@ from tests.support import (
     record_pages,
 )
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 EMAIL = "leder@example.org"
 # Cookies another application on the same host may set: a space, a quote, non-ASCII.
 FOREIGN_COOKIES = ['other="a b', "tracker=a b c", "navn=Søren Ærø", 'q="unterminated']

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.support import Client, FakeClock, add_user
+
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
 
 
 def test_healthz(client: Client) -> None:

@@ -11,6 +11,9 @@ from app.accounts.sessions import SEEN_RESOLUTION
 from app.models import Step
 from tests.support import PARTIAL, Client, FakeClock, add_user, engine_of
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 
 def start_conversation(client: Client, email: str = "leder@example.org") -> str:
     add_user(client, email)

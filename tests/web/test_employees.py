@@ -12,6 +12,9 @@ from app.models import User
 from tests.record_fixtures import full_conversation
 from tests.support import PARTIAL, Client, add_user, engine_of
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 

@@ -11,6 +11,9 @@ from app.config import Settings
 from tests.support import Client, FakeClock, add_user, make_client, make_settings
 from tests.support.smtp import Inbox, running_inbox
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 LEADER = "leder@example.org"
 
 

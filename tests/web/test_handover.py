@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.support import Client, add_user
+
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
 
 OLD, NEW, ADMIN = "gammel@example.org", "ny@example.org", "admin@example.org"
 

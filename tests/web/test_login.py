@@ -15,6 +15,9 @@ from app.main import create_app
 from app.models import LoginFailure
 from tests.support import PASSWORD, Client, FakeClock, Pauses, add_user, engine_of
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 EMAIL = "leder@example.org"
 
 

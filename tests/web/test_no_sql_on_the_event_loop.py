@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests import deck_fixtures as fx
 from tests.support import PARTIAL, Client
 from tests.support.deck_pages import as_role, card_ids, new_deck, upload_and_replace_the_bad_file
 from tests.support.sql_watch import Statements, watching
+
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
 
 
 def test_a_deck_upload_and_its_answer_query_in_a_worker(

@@ -31,6 +31,9 @@ from tests.support import (
 )
 from tests.support.conversations import start_conversation
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 # The busy timeout before issue 17: a write still waiting after it failed with a 500.
 OLD_BUSY_TIMEOUT_SECONDS = 5
 BUSY_DA = "Serveren har meget travlt, og det er ikke gemt endnu. Prøv igen om et øjeblik."

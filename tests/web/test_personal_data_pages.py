@@ -7,12 +7,16 @@ import io
 import json
 import zipfile
 
+import pytest
 from sqlmodel import select
 
 from app.db import write_session
 from app.models import Employee, User
 from tests.record_fixtures import full_conversation
 from tests.support import Client, add_user, engine_of
+
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
 
 LEADER = "leder@example.org"
 NAME = "Medarbejder Ærø-Øst"

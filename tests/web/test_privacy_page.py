@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.db import write_session
 from app.records import share
 from tests.record_fixtures import full_conversation, leader
 from tests.support import Client, FakeClock, engine_of, make_client, make_settings
+
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
 
 
 def test_the_privacy_page_is_public_in_both_languages(client: Client) -> None:

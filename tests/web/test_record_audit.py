@@ -8,6 +8,7 @@ import io
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from app.db import write_session
@@ -15,6 +16,9 @@ from app.models import User
 from app.records import audit
 from tests.record_fixtures import NOTE_DA, full_conversation
 from tests.support import Client, add_user, engine_of
+
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
 
 ADMIN = "admin@example.org"
 LEADER = "leder@example.org"

@@ -22,6 +22,9 @@ from tests.record_fixtures import full_conversation
 from tests.support import PARTIAL, Client, FakeClock, add_user, engine_of
 from tests.support.record_pages import audit, setup, share_link
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 SCHEMA = json.loads((PROJECT_DIR / "docs" / "record-schema.json").read_text())
 
 

@@ -4,12 +4,16 @@ replays it."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from app.accounts.sessions import hash_token
 from app.db import write_session
 from app.models import LoginSession, User
 from tests.support import PASSWORD, Client, FakeClock, add_user, engine_of
+
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
 
 EMAIL = "leder@example.org"
 

@@ -8,6 +8,9 @@ from app.bootstrap import announce_setup_link
 from app.config import Settings
 from tests.support import PASSWORD, Client, FakeClock, add_user, make_client
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 
 def setup_token(client: Client, clock: FakeClock) -> str:
     app = client.app

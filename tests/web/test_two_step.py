@@ -16,6 +16,9 @@ from app.db import write_session
 from app.models import AuditEvent
 from tests.support import Client, FakeClock, add_user, engine_of, make_client
 
+# About what the database does behind the pages: part of the PostgreSQL run too.
+pytestmark = pytest.mark.postgresql
+
 ADMIN = "admin@example.org"
 OTHER = "anden@example.org"
 
