@@ -58,7 +58,8 @@ test-postgresql: install-test
 	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(PYTEST) -n $(WORKERS) --dist worksteal \
 		-m "not sqlite and (not web or postgresql)" tests/unit tests/web
 
-## 200 tablets at once against one server (DESIGN §8), alone; `test` runs it too.
+## 200 tablets at once against one server (DESIGN §8), on SQLite then PostgreSQL, alone;
+## `test` runs it too.
 load: install-test
 	$(PYTEST) -s -p no:cacheprovider tests/bench/test_many_tablets.py
 
