@@ -43,7 +43,7 @@ test: install-test
 	$(BIN)/mypy app
 	$(BIN)/lint-imports
 	$(PYTEST) -n $(WORKERS) --dist worksteal -m "not alone"
-	$(PYTEST) -m alone
+	$(PYTEST) -m "alone and not load_only"
 	$(MAKE) --no-print-directory test-postgresql
 
 ## Every benchmark report (tests/bench, into test-artifacts/bench), one at a time.
@@ -58,8 +58,8 @@ test-postgresql: install-test
 	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(PYTEST) -n $(WORKERS) --dist worksteal \
 		-m "not sqlite and (not web or postgresql)" tests/unit tests/web
 
-## 200 tablets at once against one server (DESIGN §8), on SQLite then PostgreSQL, alone;
-## `test` runs it too.
+## 200 tablets at once (DESIGN §8): SQLite in one process, PostgreSQL in two and in one,
+## alone; `test` runs the first two.
 load: install-test
 	$(PYTEST) -s -p no:cacheprovider tests/bench/test_many_tablets.py
 

@@ -88,6 +88,19 @@ def live_server_postgresql(
     yield from serve(data_dir, DATABASE_URL=url)
 
 
+@pytest.fixture(scope="session")
+def live_server_postgresql_two_processes(
+    tmp_path_factory: pytest.TempPathFactory, decks_database: Path, request: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
+    """As ``live_server_postgresql``, on its own database, served by ``serve --workers 2``:
+    the organisation-wide install as docs/deploy.md sets it up (issue 17)."""
+    folder = tmp_path_factory.mktemp("live-postgresql-two")
+    url = database_with_decks(request.getfixturevalue("postgresql"), decks_database, folder)
+    data_dir = folder / "var"
+    data_dir.mkdir()
+    yield from serve(data_dir, workers=2, DATABASE_URL=url)
+
+
 def database_with_decks(server: postgres.Server, decks_database: Path, scratch: Path) -> str:
     """A new PostgreSQL database on ``server`` restored from a backup of the SQLite
     ``decks_database``: its URL."""
@@ -102,8 +115,9 @@ def database_with_decks(server: postgres.Server, decks_database: Path, scratch: 
     return url
 
 
-def serve(data_dir: Path, **extra_env: str) -> Iterator[LiveServer]:
-    """``arbejdsglaede serve`` on a free port with an admin, until the generator closes."""
+def serve(data_dir: Path, workers: int = 1, **extra_env: str) -> Iterator[LiveServer]:
+    """``arbejdsglaede serve`` on a free port with an admin, until the generator closes; with
+    ``workers``, ``serve --workers N`` (``pid`` is then the parent of the worker processes)."""
     port = free_port()
     env = {
         **os.environ,
@@ -118,7 +132,8 @@ def serve(data_dir: Path, **extra_env: str) -> Iterator[LiveServer]:
     )
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + (["--workers", str(workers)] if workers > 1 else []),
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
