@@ -7,7 +7,7 @@ ever out of date or committed.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from itertools import pairwise
 from typing import Any
@@ -119,10 +119,10 @@ SOFT_HYPHEN = "\u00ad"
 LONGEST_WHOLE = 9
 
 
-def _syllable_breaks(word: str, onsets: frozenset[str]) -> list[int]:
+def _syllable_breaks(word: str, onsets: frozenset[str]) -> set[int]:
     lower = word.lower()
     vowels = [i for i, ch in enumerate(lower) if ch in VOWELS]
-    breaks = []
+    breaks = set()
     for left, right in pairwise(vowels):
         consonants = lower[left + 1 : right]
         if not consonants or not consonants.isalpha():
@@ -131,17 +131,19 @@ def _syllable_breaks(word: str, onsets: frozenset[str]) -> list[int]:
         if len(consonants) >= 3 and consonants[-2:] in onsets:
             at = right - 2
         if 2 <= at <= len(word) - 3:
-            breaks.append(at)
+            breaks.add(at)
     return breaks
 
 
+@lru_cache(maxsize=4096)
 def hyphenate(text: str, lang: str) -> str:
-    """``text`` with soft hyphens where its long words may break across lines."""
+    """``text`` with soft hyphens where its long words may break across lines. Cached: a deck's
+    few titles are asked for on every board render, forty at a time."""
     onsets = ONSETS.get(lang, ONSETS["en"])
     words = []
     for word in text.split(" "):
         if len(word) > LONGEST_WHOLE:
-            breaks = set(_syllable_breaks(word, onsets))
+            breaks = _syllable_breaks(word, onsets)
             word = "".join(SOFT_HYPHEN + ch if i in breaks else ch for i, ch in enumerate(word))
         words.append(word)
     return " ".join(words)
