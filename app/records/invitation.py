@@ -12,7 +12,6 @@ cancelled.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -26,6 +25,7 @@ from app.errors import N_, DomainError
 from app.i18n import TIMEZONE, format_clock, format_day, translate
 from app.models import Conversation, ConversationStatus, Employee, User
 from app.records import audit
+from app.records.exports import Export
 from app.records.filenames import download_name
 from app.records.share import valid_address
 
@@ -60,13 +60,6 @@ MAIL_NOT_SENT = N_(
 )
 NO_MAIL = N_("Sending e-mail is not set up on this server. Download the invitation instead.")
 NOT_PLANNED = N_("The conversation has started or is finished: there is nothing to invite to.")
-
-
-@dataclass(frozen=True)
-class Invitation:
-    data: bytes
-    media_type: str
-    filename: str
 
 
 def uid_for(conversation_id: int, base_url: str) -> str:
@@ -167,7 +160,7 @@ def invitation_for(
     base_url: str,
     now: datetime,
     preparation_url: str | None = None,
-) -> Invitation:
+) -> Export:
     """The leader's own planned (or cancelled) conversation's invitation, to download."""
     conversation = _invitable(session, leader_id, conversation_id)
     employee = session.get(Employee, conversation.employee_id)
@@ -180,7 +173,7 @@ def invitation_for(
         now=now,
         preparation_url=preparation_url,
     )
-    return Invitation(data, MEDIA_TYPE, _filename(conversation, employee))
+    return Export(data, MEDIA_TYPE, _filename(conversation, employee))
 
 
 def mail_text(

@@ -427,11 +427,7 @@ def records_audit_csv(
     data = audit.audit_csv(session, where=where)
     audit.log_audit_download(session, user_id=admin.id, at=now)
     name = f"audit-{now.astimezone(TIMEZONE).date().isoformat()}.csv"
-    return Response(
-        data,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": content_disposition(name), **PRIVATE},
-    )
+    return _download(exports.Export(data, "text/csv; charset=utf-8", name))
 
 
 # ---------------------------------------------------------------- one employee's personal data
@@ -542,11 +538,7 @@ def records_invitation(
         now=now,
         preparation_url=_preparation_url(request, session, conversation_id, settings, now),
     )
-    return Response(
-        found.data,
-        media_type=found.media_type,
-        headers={"Content-Disposition": content_disposition(found.filename), **PRIVATE},
-    )
+    return _download(found)
 
 
 @router.post("/conversations/{conversation_id}/invitation/send")
