@@ -75,7 +75,10 @@ def test_no_secret_is_written_in_the_compose_file() -> None:
 
 def test_env_example_lists_every_variable_and_no_secret() -> None:
     used = set(re.findall(r"\$\{([A-Z_]+)", COMPOSE.read_text()))
-    used |= set(re.findall(r"\{\$([A-Z_]+)\}", CADDYFILE.read_text()))
+    # The Caddyfile's {$NAME}; a {$NAME:default} works unset and is nothing operators set.
+    caddy = re.findall(r"\{\$([A-Z_]+)(:[^}]*)?\}", CADDYFILE.read_text())
+    assert "DOMAIN" in {name for name, _ in caddy}
+    used |= {name for name, default in caddy if not default}
     listed = dict(
         line.split("=", 1)
         for line in ENV_EXAMPLE.read_text().splitlines()
@@ -95,7 +98,12 @@ def test_env_files_never_reach_the_image() -> None:
 def test_caddy_passes_on_to_the_app_which_believes_only_caddy() -> None:
     whole = compose()
     caddyfile = CADDYFILE.read_text()
-    assert "reverse_proxy app:8000" in caddyfile
+    # The compose service and port by default; the e2e test sets APP_UPSTREAM to its own.
+    upstream = re.search(r"^\s*reverse_proxy \{\$APP_UPSTREAM:([a-z]+):(\d+)\}$", caddyfile, re.M)
+    assert upstream
+    app = whole["services"]["app"]
+    assert upstream.group(1) in whole["services"]
+    assert int(upstream.group(2)) == build_parser().parse_args(app["command"][1:]).port
     caddy_address = whole["services"]["caddy"]["networks"]["internal"]["ipv4_address"]
     trusted = environment(whole["services"]["app"])["ARBEJDSGLAEDE_TRUSTED_PROXIES"]
     assert trusted == caddy_address
