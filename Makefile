@@ -58,10 +58,11 @@ test-postgresql: install-test
 	ARBEJDSGLAEDE_TEST_DATABASE=postgresql $(PYTEST) -n $(WORKERS) --dist worksteal \
 		-m "not sqlite and (not web or postgresql)" tests/unit tests/web
 
-## 200 tablets at once (DESIGN §8): SQLite in one process, PostgreSQL in two and in one,
-## alone; `test` runs the first two.
+## 200 tablets at once (DESIGN §8): SQLite in one process, PostgreSQL in two and in one;
+## 300–500 tablets on SQLite (the knee); two processes against one at capacity on PostgreSQL.
+## Alone; `test` runs the first two.
 load: install-test
-	$(PYTEST) -s -p no:cacheprovider tests/bench/test_many_tablets.py
+	$(PYTEST) -s -p no:cacheprovider tests/bench/test_many_tablets.py tests/bench/test_capacity.py
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app && $(BIN)/lint-imports
