@@ -46,6 +46,9 @@ def _context(request: Request) -> dict[str, Any]:
 
 
 templates = Jinja2Blocks(directory=str(PROJECT_DIR / "templates"), context_processors=[_context])
+# Templates change only with a new release, which restarts the server: not asking the disk
+# whether each one changed saves a stat() per template per render.
+templates.env.auto_reload = False
 
 
 def path_for(app: Starlette, name: str, /, **params: Any) -> str:

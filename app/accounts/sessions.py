@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
@@ -51,14 +51,24 @@ class Limits:
     absolute: timedelta
 
 
+# Every request with a cookie runs these: built once, as building them took about 0.3 ms a
+# request, nearly half of the lookup.
+_SESSION_AND_USER = (
+    select(LoginSession, User)
+    .join(User, col(User.id) == LoginSession.user_id)
+    .where(col(LoginSession.token_hash) == bindparam("token_hash"))
+)
+_SEEN = (
+    update(LoginSession)
+    .where(col(LoginSession.id) == bindparam("session_id"), col(LoginSession.ended_at).is_(None))
+    .values(last_seen_at=bindparam("now"))
+)
+
+
 def look_up(session: Session, *, token: str, now: datetime, limits: Limits) -> Found | Refusal:
     """The session's user when the session may go on; otherwise why not. One query for the
     session and its user; a write only when last_seen_at is a minute old or more."""
-    row = session.exec(
-        select(LoginSession, User)
-        .join(User, col(User.id) == LoginSession.user_id)
-        .where(LoginSession.token_hash == hash_token(token))
-    ).first()
+    row = session.exec(_SESSION_AND_USER, params={"token_hash": hash_token(token)}).first()
     if row is None:
         return Refusal.unknown
     login, user = row
@@ -70,11 +80,7 @@ def look_up(session: Session, *, token: str, now: datetime, limits: Limits) -> F
     if now - login.last_seen_at >= SEEN_RESOLUTION:
         with write_transaction(session):
             # Guarded by ended_at: a logout that raced this request stays ended.
-            session.execute(
-                update(LoginSession)
-                .where(col(LoginSession.id) == login.id, col(LoginSession.ended_at).is_(None))
-                .values(last_seen_at=now)
-            )
+            session.execute(_SEEN, {"session_id": login.id, "now": now})
     return Found(session_id=login.id, user=user)
 
 
