@@ -259,7 +259,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error_page(request, exc.status_code)
 
     @app.exception_handler(DomainError)
-    async def _domain_error(request: Request, exc: DomainError) -> Response:
+    async def _domain_error(
+        request: Request, exc: DomainError, *, reload_after: int | None = None
+    ) -> Response:
         message = translate(request.state.lang, exc.message, **exc.params)
         return render(
             request,
@@ -269,6 +271,7 @@ def _add_error_handlers(app: FastAPI) -> None:
                 "message": message,
                 "kind": "error",
                 "reload": exc.params.get("stale", False),
+                "reload_after": reload_after,
             },
             block="message",
             status_code=exc.status_code,
@@ -288,7 +291,12 @@ def _add_error_handlers(app: FastAPI) -> None:
             raise exc
         # Overload slows, never fails: nothing was written, and the page sends it again.
         log.warning("database busy, answered 503: %s", type(exc).__name__)
-        response = await _domain_error(request, DomainError(DATABASE_BUSY, status_code=503))
+        # A page opened (GET: safe to ask again) reloads itself after the wait; a change sent
+        # by htmx is sent again by conversation.js; a form sent without it waits for a tap.
+        retry = RETRY_AFTER_SECONDS if request.method in ("GET", "HEAD") else None
+        response = await _domain_error(
+            request, DomainError(DATABASE_BUSY, status_code=503), reload_after=retry
+        )
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 

@@ -147,6 +147,24 @@ def test_a_full_page_write_gets_the_busy_page_not_a_server_error(
     assert busy.status_code == 503
     assert busy.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert "<html" in busy.text and BUSY_DA in busy.text
+    # Sent again only by a person: reloading would not send the form again.
+    assert 'http-equiv="refresh"' not in busy.text
+
+
+@pytest.mark.sqlite
+def test_a_page_opened_while_the_database_is_busy_reloads_itself(
+    impatient_client: Client, settings_with_decks: Settings
+) -> None:
+    """Opening a step records where the conversation is (a write): when that waits too long,
+    the page says so and opens itself again after the wait the server asks for."""
+    url = start_conversation(impatient_client)
+    with write_lock_held(settings_with_decks):
+        busy = impatient_client.get(f"{url}/status")
+    assert busy.status_code == 503
+    assert BUSY_DA in busy.text and "Siden prøver igen af sig selv" in busy.text
+    refresh = f'<meta http-equiv="refresh" content="{RETRY_AFTER_SECONDS}">'
+    assert refresh in busy.text
+    assert impatient_client.get(f"{url}/status").status_code == 200
 
 
 def test_only_a_busy_database_is_try_again() -> None:
