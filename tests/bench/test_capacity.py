@@ -39,6 +39,7 @@ from tests.support.bench import (
     cpu_seconds,
     machine_busy_seconds,
     report,
+    run_in_own_loop,
     server_cpu_seconds,
     server_processes,
 )
@@ -260,7 +261,7 @@ def test_two_processes_against_one_at_capacity(
     servers = {1: live_server_postgresql, 2: live_server_postgresql_two_processes}
     for server in servers.values():
         create_leader(server)
-    rounds = asyncio.run(run_rounds(servers, postgresql))
+    rounds = run_in_own_loop(run_rounds(servers, postgresql))
     one = [r for r in rounds if r.processes == 1]
     two = [r for r in rounds if r.processes == 2]
     ratio = max(r.per_second for r in two) / max(r.per_second for r in one)

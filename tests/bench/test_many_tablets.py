@@ -51,7 +51,13 @@ from app.models import BoardRow, Conversation, Pick, Role, Step
 from app.models.conversations import STATUS_ROW
 from tests.browser import LiveServer
 from tests.support import PASSWORD
-from tests.support.bench import machine_busy_seconds, report, server_cpu_seconds, server_processes
+from tests.support.bench import (
+    machine_busy_seconds,
+    report,
+    run_in_own_loop,
+    server_cpu_seconds,
+    server_processes,
+)
 
 LEADERS = 20
 TABLETS_PER_LEADER = 10
@@ -575,7 +581,7 @@ def load_run(live_server: LiveServer, name: str, *, processes: int, leaders: int
     # The server is shared by the session: its lifetime peak counts here only if this raises it.
     hwm_before = largest_mb(live_server.pid, "VmHWM")
     run, phases = Run(), Phases()
-    tablets = asyncio.run(simulate(live_server, run, phases, leaders))
+    tablets = run_in_own_loop(simulate(live_server, run, phases, leaders))
     hwm_after = largest_mb(live_server.pid, "VmHWM")
     checked = [t for t in tablets if not t.failed]
     lost = list(stored_differences(live_server, checked))

@@ -28,9 +28,9 @@ from tests.support import PARTIAL, Client, FakeClock, engine_of, make_settings
 from tests.support.bench import report
 from tests.support.logs import captured_logs
 
-ROUNDS = 5
+ROUNDS = 3
 CALLS = 5000
-PICKS = 600
+PICKS = 400
 
 
 async def _answer(scope: Scope, receive: Receive, send: Send) -> None:

@@ -36,6 +36,7 @@ from app.db import make_engine, read_session
 from app.models import Pick
 from tests.browser import LiveServer, serve
 from tests.support import PASSWORD
+from tests.support.bench import run_in_own_loop
 
 pytestmark = pytest.mark.alone
 
@@ -214,7 +215,7 @@ def test_a_server_starved_of_cpu_answers_every_tap_late_never_with_an_error(
         "create-user", "--email", LEADER, "--name", "Leder", "--role", "leader", stdin=PASSWORD
     )
     answers = Answers()
-    tablets = asyncio.run(run_starved(starved_server, answers))
+    tablets = run_in_own_loop(run_starved(starved_server, answers))
     log = (starved_server.data_dir / "server.log").read_text(errors="replace")
     # Seen in the test log: how often the server had to say "try again".
     print(f"\n[starved] answers by status: {answers.by_status}")

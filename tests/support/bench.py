@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
+from typing import Any, TypeVar
 
 from app import PROJECT_DIR
 
 REPORTS = PROJECT_DIR / "test-artifacts" / "bench"
+T = TypeVar("T")
 
 
 def report(name: str, figures: dict[str, object]) -> Path:
@@ -62,3 +67,10 @@ def machine_busy_seconds() -> float:
         int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
     )
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run() in a thread of its own: the browser tests' Playwright keeps an event loop
+    running in the main thread, where asyncio.run() refuses to start a second one."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
