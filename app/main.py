@@ -293,9 +293,11 @@ def _add_error_handlers(app: FastAPI) -> None:
         log.warning("database busy, answered 503: %s", type(exc).__name__)
         # A page opened (GET: safe to ask again) reloads itself after the wait; a change sent
         # by htmx is sent again by conversation.js; a form sent without it waits for a tap.
-        retry = RETRY_AFTER_SECONDS if request.method in ("GET", "HEAD") else None
+        opening = request.method in ("GET", "HEAD")
         response = await _domain_error(
-            request, DomainError(DATABASE_BUSY, status_code=503), reload_after=retry
+            request,
+            DomainError(DATABASE_BUSY_PAGE if opening else DATABASE_BUSY, status_code=503),
+            reload_after=RETRY_AFTER_SECONDS if opening else None,
         )
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
@@ -308,6 +310,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 
 DATABASE_BUSY = N_("The server is very busy, and this was not saved yet. Try again in a moment.")
+DATABASE_BUSY_PAGE = N_("The server is very busy right now.")
 DISK_FULL = N_(
     "The server's disk is full, and this was not saved. Ask your IT department to make "
     "room, then try again."
