@@ -122,7 +122,10 @@ def test_offline_taps_survive_a_reload(
     expect(page.locator("button.card-pick").nth(1)).to_have_attribute("aria-pressed", "true")
     page.context.set_offline(False)
     page.reload()
-    expect(page.locator("button.card-pick").nth(1)).to_have_attribute("aria-pressed", "true")
+    # The new page sends the kept tap, then reads the step again: two round trips after the
+    # load, which took more than Playwright's 5 s once while a busy make test ran beside.
+    card = page.locator("button.card-pick").nth(1)
+    expect(card).to_have_attribute("aria-pressed", "true", timeout=20_000)
     expect(page.locator(".chosen-item")).to_have_count(1)
     page.reload()
     expect(page.locator(".chosen-item")).to_have_count(1)
