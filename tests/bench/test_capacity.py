@@ -43,6 +43,7 @@ from tests.support.bench import (
     server_cpu_seconds,
     server_processes,
 )
+from tests.support.tablets import conversations_of
 
 pytestmark = pytest.mark.load_only
 
@@ -127,27 +128,9 @@ class Tablet:
 
 
 async def tablets_on(server: LiveServer, stack: AsyncExitStack) -> list[Tablet]:
-    leader = await stack.enter_async_context(httpx.AsyncClient(base_url=server.url))
-    await leader.get("/login")
-    form = {"csrftoken": leader.cookies["csrftoken"], "email": EMAIL, "password": PASSWORD}
-    assert (await leader.post("/login", data=form)).status_code == 303
-    tablets = []
-    for number in range(TABLETS):
-        made = await leader.post(
-            "/conversations",
-            data={
-                "csrftoken": leader.cookies["csrftoken"],
-                "employee": f"Kapacitet {number:02d}",
-                "date": "2026-12-01",
-            },
-        )
-        assert made.status_code == 303, made.text[:200]
-        url = str(made.headers["location"]).removesuffix("/start")
-        client = await stack.enter_async_context(
-            httpx.AsyncClient(base_url=server.url, cookies=leader.cookies, timeout=60)
-        )
-        tablets.append(Tablet(number, client, url))
-    return tablets
+    employees = [f"Kapacitet {number:02d}" for number in range(TABLETS)]
+    made = await conversations_of(server.url, EMAIL, employees, stack, timeout=60)
+    return [Tablet(number, client, url) for number, (client, url) in enumerate(made)]
 
 
 def postgresql_cpu_seconds(server: postgres.Server) -> float:

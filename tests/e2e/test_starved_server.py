@@ -37,6 +37,7 @@ from app.models import Pick
 from tests.browser import LiveServer, serve
 from tests.support import PASSWORD
 from tests.support.bench import run_in_own_loop
+from tests.support.tablets import conversations_of
 
 pytestmark = pytest.mark.alone
 
@@ -151,28 +152,10 @@ class Tablet:
 
 
 async def tablets_on(server: LiveServer, stack: AsyncExitStack) -> list[Tablet]:
-    leader = await stack.enter_async_context(httpx.AsyncClient(base_url=server.url))
-    await leader.get("/login")
-    form = {"csrftoken": leader.cookies["csrftoken"], "email": LEADER, "password": PASSWORD}
-    assert (await leader.post("/login", data=form)).status_code == 303
-    tablets = []
-    for number in range(TABLETS):
-        made = await leader.post(
-            "/conversations",
-            data={
-                "csrftoken": leader.cookies["csrftoken"],
-                "employee": f"Medarbejder {number:02d}",
-                "date": "2026-12-01",
-            },
-        )
-        assert made.status_code == 303, made.text[:200]
-        client = await stack.enter_async_context(
-            # Longer than any wait the starved server makes a tap take.
-            httpx.AsyncClient(base_url=server.url, cookies=leader.cookies, timeout=120)
-        )
-        url = str(made.headers["location"]).removesuffix("/start")
-        tablets.append(Tablet(number, client, url))
-    return tablets
+    employees = [f"Medarbejder {number:02d}" for number in range(TABLETS)]
+    # Longer than any wait the starved server makes a tap take.
+    made = await conversations_of(server.url, LEADER, employees, stack, timeout=120)
+    return [Tablet(number, client, url) for number, (client, url) in enumerate(made)]
 
 
 async def run_starved(server: LiveServer, answers: Answers) -> list[Tablet]:
