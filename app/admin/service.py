@@ -262,6 +262,18 @@ class ResetLimits:
 DEFAULT_RESET_LIMITS = ResetLimits(per_address=5, per_account=3)
 
 
+def purge_reset_requests(
+    session: Session, *, now: datetime, window: timedelta = DEFAULT_RESET_LIMITS.window
+) -> int:
+    """Deletes the "Forgot password?" requests no limit counts any more. Each names an e-mail
+    address and the address that asked: kept no longer than the limit needs them, also when
+    nobody asks again (``arbejdsglaede purge``). Returns how many went."""
+    result = session.execute(
+        delete(ResetRequest).where(col(ResetRequest.created_at) < now - window)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 @writes
 def request_reset(
     session: Session,
@@ -278,10 +290,9 @@ def request_reset(
     that passes the limits counts, whether the address has an account or not, so the count
     tells nothing either."""
     email = normalise_email(email)[:254]
-    since = now - limits.window
     # Counted in the database, so the limit holds across processes; what is older than the
     # window counts no more and goes.
-    session.execute(delete(ResetRequest).where(col(ResetRequest.created_at) < since))
+    purge_reset_requests(session, now=now, window=limits.window)
     per_address = session.exec(
         select(func.count()).where(ResetRequest.address == address[:64])
     ).one()

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from app.accounts import sessions
+from app.admin.service import purge_reset_requests
 from app.conversations.service import add_months
 from app.db import write_transaction
 from app.i18n import TIMEZONE
@@ -65,6 +66,7 @@ def purge(
                 result["sessions"] = sessions.purge_sessions(
                     session, now=now, limits=session_limits
                 )
+            result["reset_requests"] = purge_reset_requests(session, now=now)
             if dry_run:
                 raise _DryRun()
     except _DryRun:

@@ -123,3 +123,26 @@ def test_the_purge_takes_the_preparation_with_the_conversation(db: Session) -> N
     ):
         assert done.counts[table] == 1
         assert [row.conversation_id for row in db.exec(select(model))] == [kept]
+
+
+def test_the_purge_deletes_reset_requests_no_limit_counts_any_more(db: Session) -> None:
+    """A "Forgot password?" request names an e-mail address and who asked: it goes once the
+    hour it counts for is over, also when nobody asks again."""
+    from datetime import timedelta
+
+    from app.models import ResetRequest
+
+    for minutes, address in ((90, "10.0.0.1"), (10, "10.0.0.2")):
+        db.add(
+            ResetRequest(
+                email="leder@example.org",
+                address=address,
+                created_at=NOW - timedelta(minutes=minutes),
+            )
+        )
+    db.commit()
+    dry = purge(db, now=NOW, conversation_years=5, audit_years=5, dry_run=True)
+    assert dry.counts["reset_requests"] == 1 and _count(db, ResetRequest) == 2
+    done = purge(db, now=NOW, conversation_years=5, audit_years=5)
+    assert "reset_requests: 1" in done.lines()
+    assert [r.address for r in db.exec(select(ResetRequest))] == ["10.0.0.2"]
