@@ -61,6 +61,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         with _signals_end_cleanly():
             uvicorn.run(app, **options)
         return 0
+    from app import workers
     from app.bootstrap import announce_setup_link, prepare_database
     from app.clock import utcnow
     from app.db import make_engine
@@ -86,7 +87,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 folder = tempfile.TemporaryDirectory(prefix="arbejdsglaede-metrics-")
                 os.environ[METRICS_FOLDER] = stack.enter_context(folder)
             with _signals_end_cleanly():
-                uvicorn.run("app.cli:worker_app", factory=True, workers=args.workers, **options)
+                workers.serve("app.cli:worker_app", factory=True, workers=args.workers, **options)
     finally:
         os.environ.clear()
         os.environ.update(saved)

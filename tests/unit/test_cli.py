@@ -197,9 +197,7 @@ def test_serve_refuses_fewer_than_one_worker(tmp_path: Path) -> None:
 def test_serve_with_workers_prepares_once_and_each_worker_serves_the_same_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import uvicorn
-
-    from app import cli
+    from app import cli, workers
 
     served: dict[str, Any] = {}
 
@@ -207,7 +205,7 @@ def test_serve_with_workers_prepares_once_and_each_worker_serves_the_same_settin
         folder = Path(os.environ[cli.METRICS_FOLDER])
         served.update(options, app=app, environ=dict(os.environ), folder=folder.is_dir())
 
-    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(workers, "serve", run)
     monkeypatch.setenv("ARBEJDSGLAEDE_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("ARBEJDSGLAEDE_LOAD_DEFAULT_DECKS", "false")
     monkeypatch.delenv(cli.METRICS_FOLDER, raising=False)
