@@ -34,7 +34,7 @@ from app.db import make_engine, write_session
 from app.models import Role
 from tests import postgres
 from tests.browser import LiveServer
-from tests.support import PASSWORD
+from tests.support import PARTIAL, PASSWORD
 from tests.support.bench import (
     cpu_seconds,
     machine_busy_seconds,
@@ -84,8 +84,7 @@ class Tablet:
         if data is not None:
             headers |= {
                 "x-csrftoken": self.client.cookies["csrftoken"],
-                "HX-Request": "true",
-                "HX-Request-Type": "partial",
+                **PARTIAL,
                 "X-Revision": str(self.revision),
             }
         start = time.perf_counter()

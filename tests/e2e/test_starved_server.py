@@ -35,7 +35,7 @@ from sqlmodel import select
 from app.db import make_engine, read_session
 from app.models import Pick
 from tests.browser import LiveServer, serve
-from tests.support import PASSWORD
+from tests.support import PARTIAL, PASSWORD
 from tests.support.bench import run_in_own_loop
 from tests.support.tablets import conversations_of
 
@@ -99,8 +99,7 @@ class Tablet:
         """As the page does: a 503 is waited out (Retry-After) and sent again."""
         headers = {
             "x-csrftoken": self.client.cookies["csrftoken"],
-            "HX-Request": "true",
-            "HX-Request-Type": "partial",
+            **PARTIAL,
             "X-Client": f"starved-{self.number:02d}",
         }
         while True:
