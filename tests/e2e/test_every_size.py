@@ -133,6 +133,8 @@ def test_no_page_scrolls_sideways(
     # The leader's preparation link page and the employee's preparation page (issue 15).
     page.goto(f"{base}/start?lang=en")
     page.get_by_role("button", name="Preparation link").click()
+    # The click posts a form; measure the page it lands on, not the one being left.
+    expect(page.locator(".share-link a")).to_be_visible()
     overflows["/conversations/{id}/preparation"] = page.evaluate(OVERFLOW)
     page.goto(page.locator(".share-link a").inner_text() + "?lang=en")
     overflows["/p/{token}"] = page.evaluate(OVERFLOW)
