@@ -189,6 +189,12 @@ def writes(service: Callable[Concatenate[Session, P], T]) -> Callable[Concatenat
     return run
 
 
+def rows_changed(result: object) -> int:
+    """How many rows an UPDATE or DELETE touched. Session.execute() is typed as returning a
+    plain Result, which has no ``rowcount``; the CursorResult it returns for these has one."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _refuse_writes_outside_a_transaction(
     connection: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
 ) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from app.clock import utcnow
-from app.db import write_transaction, writes
+from app.db import rows_changed, write_transaction, writes
 from app.models import LoginSession, User
 
 # 32 random bytes: guessing one of a million live tokens still takes 2^236 tries.
@@ -136,7 +136,7 @@ def end_sessions(
     if keep is not None:
         statement = statement.where(col(LoginSession.id) != keep)
     result = session.execute(statement.values(ended_at=now or utcnow()))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_changed(result)
 
 
 @writes
@@ -150,4 +150,4 @@ def purge_sessions(session: Session, *, now: datetime, limits: Limits) -> int:
             | (col(LoginSession.created_at) < now - limits.absolute)
         )
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_changed(result)

@@ -30,7 +30,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from app.db import write_transaction
+from app.db import rows_changed, write_transaction
 from app.errors import N_, DomainError
 from app.models import AuditEvent, RecoveryCode, TwoStep, User
 
@@ -197,7 +197,7 @@ def _accept_totp(session: Session, row: TwoStep, *, secret: str, code: str, now:
                 .where(col(TwoStep.id) == row.id, col(TwoStep.last_step) < step)
                 .values(last_step=step)
             )
-            return int(getattr(result, "rowcount", 0) or 0) == 1
+            return rows_changed(result) == 1
     return False
 
 
@@ -263,7 +263,7 @@ def check_code(
             )
             .values(used_at=now)
         )
-        if int(getattr(used, "rowcount", 0) or 0) != 1:
+        if rows_changed(used) != 1:
             raise WrongCode()
         _audit(
             session,
@@ -288,7 +288,7 @@ def recovery_codes_left(session: Session, user_id: int) -> int:
 def _remove(session: Session, user_id: int) -> bool:
     gone = session.execute(delete(TwoStep).where(col(TwoStep.user_id) == user_id))
     session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
-    return int(getattr(gone, "rowcount", 0) or 0) > 0
+    return rows_changed(gone) > 0
 
 
 def turn_off(

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts import sessions, two_step
 from app.accounts.service import hash_password, normalise_email
-from app.db import write_transaction, writes
+from app.db import rows_changed, write_transaction, writes
 from app.errors import N_, DomainError, NotFound
 from app.models import (
     AccountToken,
@@ -271,7 +271,7 @@ def purge_reset_requests(
     result = session.execute(
         delete(ResetRequest).where(col(ResetRequest.created_at) < now - window)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rows_changed(result)
 
 
 @writes

@@ -23,7 +23,7 @@ from sqlalchemy import Table, and_, delete, or_, select, update
 from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as select_model
 
-from app.db import write_transaction
+from app.db import rows_changed, write_transaction
 from app.errors import N_, DomainError, NotFound
 from app.i18n import TIMEZONE
 from app.models import (
@@ -284,7 +284,7 @@ def _delete_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     else:
         condition = or_(*(and_(*(c == row[c.name] for c in pk)) for row in rows))
     result = session.execute(delete(table).where(condition))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(result)
 
 
 def _drop_unused_images(session: Session, shas: set[str]) -> int:
@@ -311,7 +311,7 @@ def _drop_unused_images(session: Session, shas: set[str]) -> int:
         return 0
     session.execute(delete(ImageVariant).where(col(ImageVariant.image_sha256).in_(unused)))
     result = session.execute(delete(Image).where(col(Image.sha256).in_(unused)))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return rows_changed(result)
 
 
 @dataclass(frozen=True)
