@@ -613,6 +613,6 @@ def records_overview_report(
         media_type="application/pdf",
         headers={
             "Content-Disposition": content_disposition(name),
-            "Cache-Control": "private, no-store",
+            **PRIVATE,
         },
     )

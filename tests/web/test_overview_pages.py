@@ -159,6 +159,9 @@ def test_the_management_evaluation_is_a_pdf_of_the_same_figures(client: Client) 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert "attachment" in response.headers["content-disposition"]
+    # Kept by no cache and indexed by no search engine, as every other record.
+    assert response.headers["cache-control"] == "private, no-store"
+    assert response.headers["x-robots-tag"] == "noindex"
     text = _pdf_text(response.content)
     assert "Management evaluation" in text and "Did MUS move us towards our strategy?" in text
     assert "All teams · 2026" in text
