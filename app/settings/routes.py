@@ -117,6 +117,18 @@ def settings_area_reactivate(
     return redirect(request, _page(request, "focus-areas"))
 
 
+@router.post("/settings/focus-areas/{area_id}/move", name="settings_area_move")
+def settings_area_move(
+    area_id: int,
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    direction: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    service.move_focus_area(session, area_id=area_id, up=direction == "up")
+    return redirect(request, _page(request, f"area-{area_id}"))
+
+
 @router.post("/settings/focus-areas/{area_id}/delete", name="settings_area_delete")
 def settings_area_delete(
     area_id: int, request: Request, session: SessionDep, user: FacilitatorDep

@@ -10,7 +10,7 @@ Writing: the facilitator's changes, each one transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -442,6 +442,29 @@ def set_focus_area_archived(session: Session, *, area_id: int, archived: bool) -
     return area
 
 
+@writes
+def move_focus_area(session: Session, *, area_id: int, up: bool) -> FocusArea:
+    """One place up or down among the areas in use, the order every leader sees them in when
+    planning and agreeing; at either end it stays. An archived area has no place to move."""
+    area = focus_area(session, area_id)
+    if area.archived:
+        return area
+    siblings = active_focus_areas(session)
+    index = next(i for i, a in enumerate(siblings) if a.id == area.id)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        _renumber(session, siblings)
+    return area
+
+
+def _renumber(session: Session, rows: Sequence[FocusArea | BankQuestion]) -> None:
+    for position, row in enumerate(rows, start=1):
+        if row.position != position:
+            row.position = position
+            session.add(row)
+
+
 def agreements_with(session: Session, area_id: int) -> int:
     return session.exec(
         select(func.count()).select_from(Agreement).where(Agreement.focus_area_id == area_id)
@@ -555,8 +578,5 @@ def move_question(session: Session, *, question_id: int, up: bool) -> str:
     if not 0 <= other < len(siblings):
         return question.step
     siblings[index], siblings[other] = siblings[other], siblings[index]
-    for position, q in enumerate(siblings, start=1):
-        if q.position != position:
-            q.position = position
-            session.add(q)
+    _renumber(session, siblings)
     return question.step

@@ -16,6 +16,8 @@ from app.settings import defaults, service
 class AreaRow:
     area: FocusArea
     agreements: int
+    is_first: bool = False
+    is_last: bool = False
 
     @property
     def can_delete(self) -> bool:
@@ -63,12 +65,24 @@ class SettingsPage:
 
 def settings_page(session: Session) -> SettingsPage:
     now_in_force = service.current(session)
-    rows = [
-        AreaRow(area, service.agreements_with(session, area.id or 0))
-        for area in session.exec(
-            select(FocusArea).order_by(col(FocusArea.position), col(FocusArea.id))
+    every_area = session.exec(
+        select(FocusArea).order_by(col(FocusArea.position), col(FocusArea.id))
+    ).all()
+    in_use = [area for area in every_area if not area.archived]
+    areas = tuple(
+        AreaRow(
+            area,
+            service.agreements_with(session, area.id or 0),
+            is_first=i == 0,
+            is_last=i == len(in_use) - 1,
         )
-    ]
+        for i, area in enumerate(in_use)
+    )
+    archived = tuple(
+        AreaRow(area, service.agreements_with(session, area.id or 0))
+        for area in every_area
+        if area.archived
+    )
     questions = service.bank_questions(session)
     steps = []
     for step in service.STEP_ORDER:
@@ -85,8 +99,8 @@ def settings_page(session: Session) -> SettingsPage:
             )
         )
     return SettingsPage(
-        areas=tuple(r for r in rows if not r.area.archived),
-        archived=tuple(r for r in rows if r.area.archived),
+        areas=areas,
+        archived=archived,
         intro_da=now_in_force.intro_da,
         intro_en=now_in_force.intro_en,
         appreciative_da="\n".join(now_in_force.appreciative_da),

@@ -201,6 +201,35 @@ def test_the_introduction_cannot_be_emptied(session: Session) -> None:
         )
 
 
+def test_focus_areas_move_among_those_in_use_and_plans_take_the_new_order(
+    session: Session,
+) -> None:
+    quality, green, people = (
+        settings.add_focus_area(session, name_da=name) for name in ("Kvalitet", "Grøn", "Folk")
+    )
+    archived = settings.add_focus_area(session, name_da="Gammel")
+    settings.set_focus_area_archived(session, area_id=archived.id or 0, archived=True)
+
+    def order() -> list[str]:
+        return [a.name_da for a in settings.current(session).focus_areas]
+
+    assert order() == ["Kvalitet", "Grøn", "Folk"]
+    settings.move_focus_area(session, area_id=people.id or 0, up=True)
+    assert order() == ["Kvalitet", "Folk", "Grøn"]
+    settings.move_focus_area(session, area_id=quality.id or 0, up=False)
+    assert order() == ["Folk", "Kvalitet", "Grøn"]
+    # At either end it stays; an archived area has no place among them.
+    settings.move_focus_area(session, area_id=people.id or 0, up=True)
+    settings.move_focus_area(session, area_id=green.id or 0, up=False)
+    settings.move_focus_area(session, area_id=archived.id or 0, up=True)
+    assert order() == ["Folk", "Kvalitet", "Grøn"]
+    # Brought back, it takes its old place (here the end) and can be moved again.
+    settings.set_focus_area_archived(session, area_id=archived.id or 0, archived=False)
+    assert order()[-1] == "Gammel"
+    settings.move_focus_area(session, area_id=archived.id or 0, up=True)
+    assert order() == ["Folk", "Kvalitet", "Gammel", "Grøn"]
+
+
 def test_bank_questions_are_added_ordered_and_deactivated(session: Session) -> None:
     added = settings.add_question(session, step="status", text_da="Hvad nu?", text_en="What now?")
     status = [q for q in settings.bank_questions(session) if q.step == "status"]

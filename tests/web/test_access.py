@@ -257,6 +257,7 @@ SETTINGS_ROUTES = {
     ("POST", "/settings/focus-areas/{area_id}/archive"),
     ("POST", "/settings/focus-areas/{area_id}/reactivate"),
     ("POST", "/settings/focus-areas/{area_id}/delete"),
+    ("POST", "/settings/focus-areas/{area_id}/move"),
     ("POST", "/settings/texts"),
     ("POST", "/settings/minutes"),
     ("POST", "/settings/decks"),

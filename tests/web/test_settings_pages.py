@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from app.db import write_session
 from app.models import BankQuestion, Deck, FocusArea
+from app.settings import service
 from tests.support import Client, add_user, engine_of
 from tests.support.deck_pages import as_role
 
@@ -59,6 +60,33 @@ def test_adding_editing_archiving_and_deleting_a_focus_area(facilitator: Client)
 
     facilitator.post_form(f"/settings/focus-areas/{area.id}/delete", {})
     assert areas(facilitator) == []
+
+
+def test_focus_areas_are_put_in_order_with_the_arrows(facilitator: Client) -> None:
+    for name in ("Kvalitet", "Grøn", "Folk"):
+        facilitator.post_form("/settings/focus-areas", {"name_da": name, "name_en": name})
+    quality, green, people = areas(facilitator)
+    page = facilitator.get("/settings?lang=en").text
+    # The first cannot go up nor the last down; every arrow says which area it moves.
+    assert re.search(r'value="up" disabled aria-label="Move Kvalitet up"', page)
+    assert re.search(r'value="down" disabled aria-label="Move Folk down"', page)
+    assert re.search(r'value="down"\s+aria-label="Move Kvalitet down"', page)
+    moved = facilitator.post_form(
+        f"/settings/focus-areas/{people.id}/move?lang=en",
+        {"direction": "up"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"].endswith(f"#area-{people.id}")
+    page = facilitator.get("/settings?lang=en").text
+    shown = re.findall(r"<strong>(Kvalitet|Grøn|Folk)</strong>", page)
+    assert shown == ["Kvalitet", "Folk", "Grøn"]
+    # The conversations planned from now on offer them in that order.
+    with write_session(engine_of(facilitator)) as session:
+        offered = [a.id for a in service.current(session).focus_areas]
+    assert offered == [quality.id, people.id, green.id]
+    danish = facilitator.get("/settings?lang=da").text
+    assert 'aria-label="Flyt Grøn ned"' in danish
 
 
 def test_a_focus_area_without_a_name_is_refused_beside_its_form(facilitator: Client) -> None:
