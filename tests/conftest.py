@@ -6,7 +6,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -109,7 +108,7 @@ def decks_database(tmp_path_factory: pytest.TempPathFactory, migrated_database: 
 
 @pytest.fixture(scope="session")
 def postgresql() -> Iterator[postgres.Server]:
-    yield from postgres.start(Path(tempfile.mkdtemp(prefix="arbejdsglaede-pg-")))
+    yield from postgres.start(postgres.scratch_folder("arbejdsglaede-pg-"))
 
 
 @pytest.fixture(scope="session")
@@ -138,7 +137,9 @@ def database_settings(
     if ON_POSTGRESQL:
         templates = request.getfixturevalue("postgresql_templates")
         server: postgres.Server = request.getfixturevalue("postgresql")
-        return {"database_url": server.create_database(template=templates[with_decks])}
+        url = server.create_database(template=templates[with_decks])
+        request.addfinalizer(lambda: server.drop_database(url))
+        return {"database_url": url}
     template: Path = request.getfixturevalue(
         "decks_database" if with_decks else "migrated_database"
     )

@@ -12,6 +12,7 @@ import glob
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,22 @@ def _bin(program: str) -> str:
             "(Debian: apt-get install postgresql; .ci/run installs it)."
         )
     return found
+
+
+# In memory when the machine has room: on a virtual machine's disk, copying the template into
+# each test's database took 200–240 ms; in /dev/shm, 25–40 ms. Each test's database is dropped
+# after it, so a run holds a few dozen of them (about 10 MB each) at a time.
+MEMORY = Path("/dev/shm")
+MEMORY_NEEDED = 2 * 1024**3
+
+
+def scratch_folder(prefix: str) -> Path:
+    """A new private folder for a server's data: in memory when there is room, else in the
+    temporary directory."""
+    in_memory = MEMORY.is_dir() and os.access(MEMORY, os.W_OK)
+    if in_memory and shutil.disk_usage(MEMORY).free >= MEMORY_NEEDED:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=MEMORY))
+    return Path(tempfile.mkdtemp(prefix=prefix))
 
 
 def _as_owner(folder: Path) -> list[str]:
@@ -82,6 +99,13 @@ class Server:
             connection.execute(text(f"CREATE DATABASE {name}{clause}"))
         admin.dispose()
         return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drops a test's database, ending any connection a forgotten engine still holds."""
+        admin = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {database_of(url)} WITH (FORCE)"))
+        admin.dispose()
 
 
 def database_of(url: str) -> str:

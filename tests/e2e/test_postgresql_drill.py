@@ -5,7 +5,6 @@ is half-written; and the server recovers by itself, without a restart."""
 from __future__ import annotations
 
 import re
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -109,7 +108,7 @@ class Tablet:
 def own_postgresql() -> Iterator[postgres.Server]:
     """A PostgreSQL server of this test's own: stopping the run's shared one would break
     the other tests of this worker."""
-    yield from postgres.start(Path(tempfile.mkdtemp(prefix="arbejdsglaede-pg-drill-")))
+    yield from postgres.start(postgres.scratch_folder("arbejdsglaede-pg-drill-"))
 
 
 @contextmanager
