@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     data_dir: Path = Path("var")
     secret_key: str | None = None
+    # Keys used before the current one, comma-separated, newest first: what they encrypted or
+    # signed (an admin's two-step secret, a preparation link) is still read after a key change,
+    # while everything new uses secret_key (docs/deploy.md, "Changing the secret key").
+    previous_secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     default_language: Language = "da"
     base_url: str = "http://127.0.0.1:8000"
     cards_dir: Path = PROJECT_DIR / "cards"
@@ -114,6 +118,15 @@ class Settings(BaseSettings):
             raise ValueError("secret_key must be at least 32 characters")
         return value
 
+    @field_validator("previous_secret_keys", mode="before")
+    @classmethod
+    def _previous_keys(cls, value: object) -> list[str]:
+        items = value.split(",") if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
+        keys = [str(item).strip() for item in items if str(item).strip()]
+        if any(len(key) < 32 for key in keys):
+            raise ValueError("each of previous_secret_keys must be at least 32 characters")
+        return keys
+
     @field_validator("trusted_proxies", "metrics_allowed", mode="before")
     @classmethod
     def _proxies(cls, value: object) -> list[str]:
@@ -180,6 +193,11 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
             return url
         return f"sqlite:///{(self.data_dir / 'arbejdsglaede.db').resolve()}"
+
+    def secret_keys(self) -> tuple[str, ...]:
+        """The current secret key first, then the previous ones."""
+        current = self.resolved_secret()
+        return (current, *(key for key in self.previous_secret_keys if key != current))
 
     def resolved_secret(self) -> str:
         """The configured secret, or one generated once into the data dir and kept there."""

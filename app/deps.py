@@ -29,13 +29,14 @@ async def _clock(request: Request) -> Clock:
     return clock
 
 
-async def _secret(request: Request) -> str:
-    """The app's secret key (signing and the key of stored two-step secrets)."""
-    secret: str = request.app.state.secret
-    return secret
+async def _secret_keys(request: Request) -> tuple[str, ...]:
+    """The app's secret key, then the previous ones (``previous_secret_keys``): sign and
+    encrypt with the first, read with any."""
+    keys: tuple[str, ...] = request.app.state.secret_keys
+    return keys
 
 
-SecretDep = Annotated[str, Depends(_secret)]
+SecretKeysDep = Annotated[tuple[str, ...], Depends(_secret_keys)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 NowDep = Annotated[datetime, Depends(_now)]

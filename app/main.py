@@ -82,6 +82,7 @@ def create_app(
     app.state.engine = engine
     app.state.clock = clock
     app.state.secret = secret
+    app.state.secret_keys = settings.secret_keys()
     app.state.route_by_name = {}
 
     app.include_router(pages_router)

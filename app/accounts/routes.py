@@ -25,7 +25,7 @@ from app.accounts.deps import (
 )
 from app.config import Settings
 from app.db import SessionDep
-from app.deps import NowDep, SecretDep, SettingsDep
+from app.deps import NowDep, SecretKeysDep, SettingsDep
 from app.errors import N_, DomainError
 from app.i18n import translate
 from app.models import Role, User
@@ -67,7 +67,7 @@ async def accounts_login(
     settings: SettingsDep,
     now: NowDep,
     pause: PauseDep,
-    key: SecretDep,
+    keys: SecretKeysDep,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
@@ -104,7 +104,7 @@ async def accounts_login(
     assert user.id is not None
     if await to_thread.run_sync(two_step.is_on, session, user.id):
         # No session yet: the code page carries a signed, short-lived token instead.
-        pending = two_step.pending_token(user, key=key, now=now)
+        pending = two_step.pending_token(user, key=keys[0], now=now)
         return _code_page(request, pending=pending, next=safe_next(next))
     metrics.count_login("ok")
     return await to_thread.run_sync(
@@ -134,7 +134,7 @@ async def accounts_login_code(
     settings: SettingsDep,
     now: NowDep,
     pause: PauseDep,
-    key: SecretDep,
+    keys: SecretKeysDep,
     pending: Annotated[str, Form(max_length=500)] = "",
     code: Annotated[str, Form(max_length=40)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
@@ -144,7 +144,7 @@ async def accounts_login_code(
     address = client_address(request)
     try:
         user = await to_thread.run_sync(
-            partial(two_step.read_pending, session, pending, key=key, now=now)
+            partial(two_step.read_pending, session, pending, key=keys[0], now=now)
         )
     except DomainError as error:
         return render(
@@ -174,7 +174,7 @@ async def accounts_login_code(
                 attempt,
                 user_id=user.id,
                 code=code,
-                key=key,
+                keys=keys,
                 address=address,
             )
         )
@@ -371,12 +371,12 @@ def _two_step_page(
     request: Request,
     session: Session,
     admin: Account,
-    key: str,
+    keys: tuple[str, ...],
     *,
     codes: list[str] | None = None,
     error: DomainError | None = None,
 ) -> Response:
-    setup = two_step.pending_setup(session, user_id=admin.id, key=key)
+    setup = two_step.pending_setup(session, user_id=admin.id, keys=keys)
     context = {
         "on": two_step.is_on(session, admin.id),
         "setup": setup,
@@ -400,19 +400,19 @@ QR_TITLE = N_("QR code for your authenticator app")
 
 @router.get("/account/two-step")
 def accounts_two_step(
-    request: Request, session: SessionDep, admin: AdminDep, key: SecretDep
+    request: Request, session: SessionDep, admin: AdminDep, keys: SecretKeysDep
 ) -> Response:
-    return _two_step_page(request, session, admin, key)
+    return _two_step_page(request, session, admin, keys)
 
 
 @router.post("/account/two-step/start")
 def accounts_two_step_start(
-    request: Request, session: SessionDep, admin: AdminDep, key: SecretDep, now: NowDep
+    request: Request, session: SessionDep, admin: AdminDep, keys: SecretKeysDep, now: NowDep
 ) -> Response:
     try:
-        two_step.start_setup(session, user_id=admin.id, key=key, now=now)
+        two_step.start_setup(session, user_id=admin.id, key=keys[0], now=now)
     except DomainError as error:
-        return _two_step_page(request, session, admin, key, error=error)
+        return _two_step_page(request, session, admin, keys, error=error)
     return redirect(request, path_for(request.app, "accounts_two_step"))
 
 
@@ -421,7 +421,7 @@ def accounts_two_step_confirm(
     request: Request,
     session: SessionDep,
     admin: AdminDep,
-    key: SecretDep,
+    keys: SecretKeysDep,
     now: NowDep,
     code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
@@ -430,13 +430,13 @@ def accounts_two_step_confirm(
             session,
             user_id=admin.id,
             code=code,
-            key=key,
+            keys=keys,
             now=now,
             address=client_address(request),
         )
     except DomainError as error:
-        return _two_step_page(request, session, admin, key, error=error)
-    return _two_step_page(request, session, admin, key, codes=codes)
+        return _two_step_page(request, session, admin, keys, error=error)
+    return _two_step_page(request, session, admin, keys, codes=codes)
 
 
 @router.post("/account/two-step/off")
@@ -444,7 +444,7 @@ def accounts_two_step_off(
     request: Request,
     session: SessionDep,
     admin: AdminDep,
-    key: SecretDep,
+    keys: SecretKeysDep,
     settings: SettingsDep,
     now: NowDep,
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -456,7 +456,7 @@ def accounts_two_step_off(
             user_id=admin.id,
             password=password,
             code=code,
-            key=key,
+            keys=keys,
             address=client_address(request),
             now=now,
             max_failures=settings.login_max_failures,

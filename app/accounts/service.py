@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -190,7 +191,13 @@ def finish_login(session: Session, attempt: Attempt, *, password: str) -> User:
 
 
 def finish_second_step(
-    session: Session, attempt: Attempt, *, user_id: int, code: str, key: str, address: str
+    session: Session,
+    attempt: Attempt,
+    *,
+    user_id: int,
+    code: str,
+    keys: Sequence[str],
+    address: str,
 ) -> User:
     """The user, once the code from their authenticator app (or a recovery code) is right.
     A wrong code is a failed login, counted like a wrong password (begin_login() counted
@@ -201,7 +208,7 @@ def finish_second_step(
                 session,
                 user_id=user_id,
                 code=code,
-                key=key,
+                keys=keys,
                 now=attempt.at,
                 address=address,
             )
@@ -226,7 +233,7 @@ def turn_off_two_step(
     user_id: int,
     password: str,
     code: str,
-    key: str,
+    keys: Sequence[str],
     address: str,
     now: datetime,
     max_failures: int,
@@ -251,7 +258,7 @@ def turn_off_two_step(
         raise
     except DomainError:
         raise DomainError(N_("The current password is not right."), status_code=400) from None
-    two_step.turn_off(session, user_id=user_id, code=code, key=key, now=now, address=address)
+    two_step.turn_off(session, user_id=user_id, code=code, keys=keys, now=now, address=address)
 
 
 def authenticate(

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -77,13 +78,23 @@ def _encrypt(key: str, secret: str) -> str:
     return _fernet(key).encrypt(secret.encode()).decode()
 
 
-def _decrypt(key: str, stored: str) -> str | None:
-    """None when the app's secret key changed since: the admin's two-step login must then be
-    reset by another admin (SECURITY.md)."""
-    try:
-        return _fernet(key).decrypt(stored.encode()).decode()
-    except InvalidToken:
-        return None
+@dataclass(frozen=True)
+class _Opened:
+    secret: str
+    by_current_key: bool
+
+
+def _decrypt(keys: Sequence[str], stored: str) -> _Opened | None:
+    """The secret, by the current key or a previous one (ARBEJDSGLAEDE_PREVIOUS_SECRET_KEYS).
+    None when none of them made it: the admin's two-step login must then be reset by another
+    admin (SECURITY.md)."""
+    for index, key in enumerate(keys):
+        try:
+            secret = _fernet(key).decrypt(stored.encode()).decode()
+        except InvalidToken:
+            continue
+        return _Opened(secret, by_current_key=index == 0)
+    return None
 
 
 def _step(now: datetime) -> int:
@@ -169,17 +180,17 @@ def start_setup(session: Session, *, user_id: int, key: str, now: datetime) -> N
         session.add(row)
 
 
-def pending_setup(session: Session, *, user_id: int, key: str) -> Setup | None:
+def pending_setup(session: Session, *, user_id: int, keys: Sequence[str]) -> Setup | None:
     """The set-up under way (not yet confirmed), or None."""
     row = _row(session, user_id)
     if row is None or row.enabled_at is not None:
         return None
-    secret = _decrypt(key, row.secret)
+    opened = _decrypt(keys, row.secret)
     user = session.get(User, user_id)
-    if secret is None or user is None:
+    if opened is None or user is None:
         return None
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-    return Setup(secret=secret, uri=uri)
+    uri = pyotp.TOTP(opened.secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return Setup(secret=opened.secret, uri=uri)
 
 
 def _accept_totp(session: Session, row: TwoStep, *, secret: str, code: str, now: datetime) -> bool:
@@ -202,7 +213,7 @@ def _accept_totp(session: Session, row: TwoStep, *, secret: str, code: str, now:
 
 
 def confirm_setup(
-    session: Session, *, user_id: int, code: str, key: str, now: datetime, address: str
+    session: Session, *, user_id: int, code: str, keys: Sequence[str], now: datetime, address: str
 ) -> list[str]:
     """Switches two-step login on when ``code`` comes from the new secret; returns the ten
     recovery codes, shown this once."""
@@ -212,11 +223,12 @@ def confirm_setup(
         row = _row(session, user_id)
         if row is None or row.enabled_at is not None:
             raise DomainError(N_("Start the set-up again."), status_code=409)
-        secret = _decrypt(key, row.secret)
-        if secret is None or not _SIX_DIGITS.fullmatch(code):
+        opened = _decrypt(keys, row.secret)
+        if opened is None or not _SIX_DIGITS.fullmatch(code):
             raise WrongCode()
-        if not _accept_totp(session, row, secret=secret, code=code, now=now):
+        if not _accept_totp(session, row, secret=opened.secret, code=code, now=now):
             raise WrongCode()
+        _keep_under_current_key(row, opened, keys)
         row.enabled_at = now
         session.add(row)
         session.execute(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user_id))
@@ -236,7 +248,7 @@ def confirm_setup(
 
 
 def check_code(
-    session: Session, *, user_id: int, code: str, key: str, now: datetime, address: str
+    session: Session, *, user_id: int, code: str, keys: Sequence[str], now: datetime, address: str
 ) -> None:
     """Accepts a code from the app (once) or an unused recovery code (once, audited);
     WrongCode otherwise. Runs in its own write transaction, or joins the caller's."""
@@ -247,11 +259,12 @@ def check_code(
             raise WrongCode()
         digits = code.replace(" ", "")
         if _SIX_DIGITS.fullmatch(digits):
-            secret = _decrypt(key, row.secret)
-            if secret is None or not _accept_totp(
-                session, row, secret=secret, code=digits, now=now
+            opened = _decrypt(keys, row.secret)
+            if opened is None or not _accept_totp(
+                session, row, secret=opened.secret, code=digits, now=now
             ):
                 raise WrongCode()
+            _keep_under_current_key(row, opened, keys)
             return
         wanted = _hash_code(normalise_recovery_code(code))
         used = session.execute(
@@ -275,6 +288,13 @@ def check_code(
         )
 
 
+def _keep_under_current_key(row: TwoStep, opened: _Opened, keys: Sequence[str]) -> None:
+    """A secret a previous key opened is stored again under the current one, at its first
+    right code: once every admin has logged in, the previous key can go."""
+    if not opened.by_current_key:
+        row.secret = _encrypt(keys[0], opened.secret)
+
+
 def recovery_codes_left(session: Session, user_id: int) -> int:
     return len(
         session.exec(
@@ -292,11 +312,11 @@ def _remove(session: Session, user_id: int) -> bool:
 
 
 def turn_off(
-    session: Session, *, user_id: int, code: str, key: str, now: datetime, address: str
+    session: Session, *, user_id: int, code: str, keys: Sequence[str], now: datetime, address: str
 ) -> None:
     """Off, after a current code (or a recovery code); the caller has checked the password."""
     with write_transaction(session):
-        check_code(session, user_id=user_id, code=code, key=key, now=now, address=address)
+        check_code(session, user_id=user_id, code=code, keys=keys, now=now, address=address)
         _remove(session, user_id)
         _audit(
             session,

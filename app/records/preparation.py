@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -91,10 +91,23 @@ def live_link(session: Session, conversation_id: int, now: datetime) -> Preparat
     return next((link for link in links if is_live(link, now)), None)
 
 
-def live_token(session: Session, conversation_id: int, now: datetime, key: str) -> str | None:
+def shown_token(link: PreparationLink, keys: Sequence[str]) -> str | None:
+    """The link's token, made again from its nonce by whichever key made it (the current one,
+    or one in ``previous_secret_keys``). None when none of them did: the link still opens for
+    whoever has it, but this server can no longer show it, so a new one is needed."""
+    for key in keys:
+        token = token_for(link, key)
+        if hmac.compare_digest(token_hash(token), link.token_hash):
+            return token
+    return None
+
+
+def live_token(
+    session: Session, conversation_id: int, now: datetime, keys: Sequence[str]
+) -> str | None:
     """The token of the live link, for the invitation; None without one."""
     link = live_link(session, conversation_id, now)
-    return token_for(link, key) if link else None
+    return shown_token(link, keys) if link else None
 
 
 def _planned(session: Session, leader_id: int, conversation_id: int) -> Conversation:
@@ -109,7 +122,7 @@ def _planned(session: Session, leader_id: int, conversation_id: int) -> Conversa
 
 @writes
 def create_link(
-    session: Session, *, leader_id: int, conversation_id: int, now: datetime, key: str
+    session: Session, *, leader_id: int, conversation_id: int, now: datetime, keys: Sequence[str]
 ) -> PreparationLink:
     """A fresh link; an earlier one of the same conversation stops working."""
     conversation = _planned(session, leader_id, conversation_id)
@@ -130,7 +143,7 @@ def create_link(
         created_at=now,
         expires_at=expires_at,
     )
-    link.token_hash = token_hash(token_for(link, key))
+    link.token_hash = token_hash(token_for(link, keys[0]))
     session.add(link)
     session.flush()
     audit.log(
@@ -145,16 +158,17 @@ def create_link(
 
 
 def ensure_link(
-    session: Session, *, leader_id: int, conversation_id: int, now: datetime, key: str
+    session: Session, *, leader_id: int, conversation_id: int, now: datetime, keys: Sequence[str]
 ) -> PreparationLink:
-    """The live link, or a new one when there is none: a second tap shows the same link."""
+    """The live link, or a new one when there is none (or when it was made with a secret key
+    this server no longer has, and cannot be shown): a second tap shows the same link."""
     with write_transaction(session):
         _planned(session, leader_id, conversation_id)
         link = live_link(session, conversation_id, now)
-        if link is not None:
+        if link is not None and shown_token(link, keys) is not None:
             return link
         return create_link(
-            session, leader_id=leader_id, conversation_id=conversation_id, now=now, key=key
+            session, leader_id=leader_id, conversation_id=conversation_id, now=now, keys=keys
         )
 
 
@@ -365,19 +379,20 @@ def link_view(
     leader_id: int,
     conversation_id: int,
     now: datetime,
-    key: str,
+    keys: Sequence[str],
     url_for_token: Callable[[str], str],
     qr_title: str,
 ) -> LinkView:
     conversation = own_conversation(session, leader_id, conversation_id)
     link = live_link(session, conversation_id, now)
     employee = session.get(Employee, conversation.employee_id)
-    url = url_for_token(token_for(link, key)) if link else None
+    token = shown_token(link, keys) if link else None
+    url = url_for_token(token) if token else None
     return LinkView(
         conversation_id=conversation_id,
         employee_name=employee.name if employee else "",
         url=url,
         qr_svg=qr_svg(url, qr_title) if url else None,
-        expires_at=_aware(link.expires_at) if link else None,
+        expires_at=_aware(link.expires_at) if link and url else None,
         is_planned=conversation.status == ConversationStatus.planned,
     )

@@ -49,8 +49,8 @@ def _url(request: Request) -> Callable[[str], str]:
     return lambda token: absolute_url(request, "preparation_page", token=token)
 
 
-def _key(settings: Settings) -> str:
-    return settings.resolved_secret()
+def _keys(settings: Settings) -> tuple[str, ...]:
+    return settings.secret_keys()
 
 
 # ---------------------------------------------------------------- the leader's panel
@@ -72,7 +72,7 @@ def _panel(
         leader_id=leader_id,
         conversation_id=conversation_id,
         now=now,
-        key=_key(settings),
+        keys=_keys(settings),
         url_for_token=_url(request),
         qr_title=translate(lang, N_("QR code for the employee's preparation page")),
     )
@@ -154,7 +154,7 @@ def _make_link(
             leader_id=leader_id,
             conversation_id=conversation_id,
             now=now,
-            key=_key(settings),
+            keys=_keys(settings),
         )
     except DomainError as problem:
         return _panel(request, session, leader_id, conversation_id, settings, now, error=problem)

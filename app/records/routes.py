@@ -517,7 +517,7 @@ def _preparation_url(
     request: Request, session: Session, conversation_id: int, settings: Settings, now: datetime
 ) -> str | None:
     """The employee's live preparation link, for the invitation's description."""
-    token = preparation.live_token(session, conversation_id, now, settings.resolved_secret())
+    token = preparation.live_token(session, conversation_id, now, settings.secret_keys())
     return absolute_url(request, "preparation_page", token=token) if token else None
 
 

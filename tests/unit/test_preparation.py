@@ -19,6 +19,7 @@ from tests.conversation_fixtures import World, make_world
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 END_OF_DAY = datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
 KEY = "k" * 40
+KEYS = (KEY,)
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def link(session: Session, world: World, now: datetime = NOW) -> tuple[Preparati
         leader_id=world.leader.id or 0,
         conversation_id=world.conversation.id or 0,
         now=now,
-        key=KEY,
+        keys=KEYS,
     )
     return made, preparation.token_for(made, KEY)
 
@@ -63,7 +64,7 @@ def test_only_the_hash_of_the_token_is_stored(session: Session, world: World) ->
     assert token not in (stored.token_hash, stored.nonce)
     assert stored.token_hash == preparation.token_hash(token)
     # The same key shows the same link again; another key (another server) makes another.
-    assert preparation.live_token(session, world.conversation.id or 0, NOW, KEY) == token
+    assert preparation.live_token(session, world.conversation.id or 0, NOW, KEYS) == token
     assert preparation.token_for(made, "x" * 40) != token
 
 
@@ -74,7 +75,7 @@ def test_a_revoked_link_stops_working(session: Session, world: World) -> None:
     )
     with pytest.raises(preparation.PreparationGone):
         preparation.find(session, token, NOW)
-    assert preparation.live_token(session, world.conversation.id or 0, NOW, KEY) is None
+    assert preparation.live_token(session, world.conversation.id or 0, NOW, KEYS) is None
 
 
 def test_a_new_link_replaces_the_old(session: Session, world: World) -> None:
@@ -88,9 +89,36 @@ def test_a_new_link_replaces_the_old(session: Session, world: World) -> None:
 
 def test_ensure_link_shows_the_live_link_again(session: Session, world: World) -> None:
     ids = {"leader_id": world.leader.id or 0, "conversation_id": world.conversation.id or 0}
-    first = preparation.ensure_link(session, **ids, now=NOW, key=KEY)
-    again = preparation.ensure_link(session, **ids, now=NOW, key=KEY)
+    first = preparation.ensure_link(session, **ids, now=NOW, keys=KEYS)
+    again = preparation.ensure_link(session, **ids, now=NOW, keys=KEYS)
     assert first.id == again.id
+
+
+def test_after_a_key_change_the_link_is_shown_again_while_its_key_is_named_as_previous(
+    session: Session, world: World
+) -> None:
+    ids = {"leader_id": world.leader.id or 0, "conversation_id": world.conversation.id or 0}
+    made, token = link(session, world)
+    new_key = "n" * 40
+    # The employee's link is the same, shown again by the previous key, never a new token that
+    # opens nothing.
+    assert preparation.live_token(session, ids["conversation_id"], NOW, (new_key, KEY)) == token
+    assert preparation.ensure_link(session, **ids, now=NOW, keys=(new_key, KEY)).id == made.id
+    # With the old key gone, the link still opens for whoever has it, but cannot be shown:
+    # the leader is offered a new link instead of one that would not open.
+    assert preparation.live_token(session, ids["conversation_id"], NOW, (new_key,)) is None
+    view = preparation.link_view(
+        session, **ids, now=NOW, keys=(new_key,), url_for_token=str, qr_title="QR"
+    )
+    assert view.url is None and view.expires_at is None and view.is_planned
+    preparation.find(session, token, NOW)
+    fresh = preparation.ensure_link(session, **ids, now=NOW, keys=(new_key,))
+    assert fresh.id != made.id
+    fresh_token = preparation.live_token(session, ids["conversation_id"], NOW, (new_key,))
+    assert fresh_token == preparation.token_for(fresh, new_key)
+    preparation.find(session, fresh_token, NOW)
+    with pytest.raises(preparation.PreparationGone):
+        preparation.find(session, token, NOW)
 
 
 @pytest.mark.parametrize("token", ["", "abc", "a" * 16, "A" * 200, "ø" * 16, "../../etc/passwd"])
@@ -107,7 +135,7 @@ def test_another_leader_cannot_make_a_link(session: Session, world: World) -> No
             leader_id=world.other_leader.id or 0,
             conversation_id=world.conversation.id or 0,
             now=NOW,
-            key=KEY,
+            keys=KEYS,
         )
 
 

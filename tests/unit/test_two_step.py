@@ -18,6 +18,7 @@ from tests.support import PASSWORD
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 KEY = "test-secret-key-that-is-long-enough-0123456789"
+KEYS = (KEY,)
 ADDRESS = "10.0.0.9"
 WINDOW = timedelta(minutes=15)
 
@@ -29,7 +30,7 @@ def admin(session: Session, email: str = "admin@example.org") -> User:
 
 
 def secret_of(session: Session, user_id: int) -> str:
-    setup = two_step.pending_setup(session, user_id=user_id, key=KEY)
+    setup = two_step.pending_setup(session, user_id=user_id, keys=KEYS)
     assert setup is not None
     return setup.secret
 
@@ -47,7 +48,7 @@ def switched_on(session: Session, user: User) -> tuple[str, list[str]]:
         session,
         user_id=user.id,
         code=code_at(secret, NOW),
-        key=KEY,
+        keys=KEYS,
         now=NOW,
         address=ADDRESS,
     )
@@ -55,7 +56,9 @@ def switched_on(session: Session, user: User) -> tuple[str, list[str]]:
 
 
 def check(session: Session, user: User, code: str, now: datetime) -> None:
-    two_step.check_code(session, user_id=user.id or 0, code=code, key=KEY, now=now, address=ADDRESS)
+    two_step.check_code(
+        session, user_id=user.id or 0, code=code, keys=KEYS, now=now, address=ADDRESS
+    )
 
 
 def actions(session: Session) -> list[str]:
@@ -74,10 +77,40 @@ def test_the_secret_is_stored_encrypted(session: Session) -> None:
             session,
             user_id=boss.id or 0,
             code=code_at(secret, later),
-            key="another-secret-key-that-is-long-enough-012345",
+            keys=("another-secret-key-that-is-long-enough-012345",),
             now=later,
             address=ADDRESS,
         )
+
+
+def test_after_a_key_change_the_previous_key_still_opens_the_secret_until_the_next_login(
+    session: Session,
+) -> None:
+    boss = admin(session)
+    secret, _ = switched_on(session, boss)
+    new_key = "the-new-secret-key-after-a-change-0123456789"
+    under_old_key = session.exec(select(TwoStep)).one().secret
+    # The new key alone opens nothing; with the old one named as previous, a code passes, and
+    # the secret is stored again under the new key.
+    later = NOW + timedelta(minutes=1)
+    with pytest.raises(two_step.WrongCode):
+        two_step.check_code(
+            session, user_id=boss.id or 0, code=code_at(secret, later), keys=(new_key,),
+            now=later, address=ADDRESS,
+        )  # fmt: skip
+    two_step.check_code(
+        session, user_id=boss.id or 0, code=code_at(secret, later), keys=(new_key, KEY),
+        now=later, address=ADDRESS,
+    )  # fmt: skip
+    session.expire_all()
+    stored = session.exec(select(TwoStep)).one()
+    assert stored.secret != under_old_key and secret not in stored.secret
+    # From then on the new key alone is enough: the previous one can go.
+    after = later + timedelta(minutes=1)
+    two_step.check_code(
+        session, user_id=boss.id or 0, code=code_at(secret, after), keys=(new_key,),
+        now=after, address=ADDRESS,
+    )  # fmt: skip
 
 
 def test_confirm_setup_refuses_a_wrong_code_and_stays_off(session: Session) -> None:
@@ -89,7 +122,7 @@ def test_confirm_setup_refuses_a_wrong_code_and_stays_off(session: Session) -> N
     for code in (wrong, "", "abcdef", "1234567"):
         with pytest.raises(two_step.WrongCode):
             two_step.confirm_setup(
-                session, user_id=boss.id, code=code, key=KEY, now=NOW, address=ADDRESS
+                session, user_id=boss.id, code=code, keys=KEYS, now=NOW, address=ADDRESS
             )
     assert not two_step.is_on(session, boss.id)
     assert actions(session) == []
@@ -162,7 +195,7 @@ def _login_code(session: Session, user: User, code: str, now: datetime) -> User:
         session, email=user.email, address=ADDRESS, now=now, max_failures=10, window=WINDOW
     )
     return accounts.finish_second_step(
-        session, attempt, user_id=user.id or 0, code=code, key=KEY, address=ADDRESS
+        session, attempt, user_id=user.id or 0, code=code, keys=KEYS, address=ADDRESS
     )
 
 
@@ -244,7 +277,7 @@ def test_turning_off_needs_the_password_and_a_code(session: Session) -> None:
             user_id=boss.id or 0,
             password=password,
             code=code,
-            key=KEY,
+            keys=KEYS,
             address=ADDRESS,
             now=later,
             max_failures=10,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -277,3 +278,39 @@ def test_a_required_two_step_also_follows_an_invitation(
         link.group(0), {"password": "a sentence the new admin remembers"}, follow_redirects=False
     )
     assert accepted.headers["location"] == "/account/two-step"
+
+
+def test_after_a_key_change_admins_log_in_while_the_old_key_is_named_as_previous(
+    admin_client: Client, settings: Settings, clock: FakeClock
+) -> None:
+    secret, _ = set_up(admin_client, clock)
+    old_key = admin_client.app.state.secret_keys[0]
+    new_key = "a-new-secret-key-after-the-old-one-was-seen-0123"
+    changed = settings.model_copy(update={"secret_key": new_key, "previous_secret_keys": [old_key]})
+    with make_client(changed, clock) as client:
+        _, _, pending = password_step(client)
+        clock.advance(seconds=30)
+        status, _ = code_step(client, pending, pyotp.TOTP(secret).at(clock.now))
+        assert status == 303 and logged_in(client)
+    # That login stored the secret again under the new key: the old one can go.
+    only_new = settings.model_copy(update={"secret_key": new_key, "previous_secret_keys": []})
+    with make_client(only_new, clock) as client:
+        _, _, pending = password_step(client)
+        clock.advance(seconds=30)
+        status, _ = code_step(client, pending, pyotp.TOTP(secret).at(clock.now))
+        assert status == 303 and logged_in(client)
+
+
+def test_previous_secret_keys_are_read_from_a_comma_separated_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    current, older, oldest = ("c" * 40, "b" * 40, "a" * 40)
+    monkeypatch.setenv("ARBEJDSGLAEDE_SECRET_KEY", current)
+    monkeypatch.setenv("ARBEJDSGLAEDE_PREVIOUS_SECRET_KEYS", f" {older}, {oldest},")
+    assert Settings(data_dir=tmp_path).secret_keys() == (current, older, oldest)
+    # A short key is refused, as the secret key is: the server does not start on it.
+    monkeypatch.setenv("ARBEJDSGLAEDE_PREVIOUS_SECRET_KEYS", f"{older},short")
+    with pytest.raises(ValueError, match="previous_secret_keys"):
+        Settings(data_dir=tmp_path)
+    monkeypatch.delenv("ARBEJDSGLAEDE_PREVIOUS_SECRET_KEYS")
+    assert Settings(data_dir=tmp_path).secret_keys() == (current,)
