@@ -6,8 +6,9 @@ that caused it."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -23,7 +24,12 @@ TEMPLATE = "settings/page.html"
 TEXT = 20_000  # a form field's cap in characters; the service holds the real limits
 
 
-def _page(request: Request, anchor: str = "") -> str:
+def _page(request: Request, anchor: str = "", *, moved: str = "") -> str:
+    """The settings page at ``anchor``, or, after a move, with the arrow just pressed named
+    (``moved``): that arrow has the page's autofocus, which brings it into view and keeps the
+    keyboard's focus on it. Not both: a browser skips autofocus when the URL names a target."""
+    if moved:
+        return path_for(request.app, "settings_page") + f"?{urlencode({'moved': moved})}"
     return path_for(request.app, "settings_page") + (f"#{anchor}" if anchor else "")
 
 
@@ -36,8 +42,13 @@ def _refused(
 
 
 @router.get("/settings", name="settings_page")
-def settings_page(request: Request, session: SessionDep, user: FacilitatorDep) -> Response:
-    return render(request, TEMPLATE, {"page": views.settings_page(session)})
+def settings_page(
+    request: Request,
+    session: SessionDep,
+    user: FacilitatorDep,
+    moved: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    return render(request, TEMPLATE, {"page": views.settings_page(session), "moved": moved})
 
 
 # ---------------------------------------------------------------- focus areas
@@ -125,8 +136,10 @@ def settings_area_move(
     user: FacilitatorDep,
     direction: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    service.move_focus_area(session, area_id=area_id, up=direction == "up")
-    return redirect(request, _page(request, f"area-{area_id}"))
+    up = direction == "up"
+    service.move_focus_area(session, area_id=area_id, up=up)
+    moved = f"area-{area_id}-{'up' if up else 'down'}"
+    return redirect(request, _page(request, moved=moved))
 
 
 @router.post("/settings/focus-areas/{area_id}/delete", name="settings_area_delete")
@@ -267,8 +280,10 @@ def settings_question_move(
     user: FacilitatorDep,
     direction: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    step = service.move_question(session, question_id=question_id, up=direction == "up")
-    return redirect(request, _page(request, f"questions-{step}"))
+    up = direction == "up"
+    service.move_question(session, question_id=question_id, up=up)
+    moved = f"question-{question_id}-{'up' if up else 'down'}"
+    return redirect(request, _page(request, moved=moved))
 
 
 @router.post("/settings/questions/{question_id}/active", name="settings_question_active")

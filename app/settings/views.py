@@ -12,6 +12,20 @@ from app.models.settings import MAX_AREA_NAME, MAX_DESCRIPTION, MAX_QUESTION, MA
 from app.settings import defaults, service
 
 
+def arrow_to_focus(row_key: str, moved: str, *, is_first: bool, is_last: bool) -> str:
+    """After a move with an arrow (``moved`` is "area-3-up"), the arrow of the moved row that
+    keeps the keyboard's focus: the one pressed, or the other once the row reached an end.
+    "" for every other row. Without it, each move sent focus back to the top of the page."""
+    pressed = moved.removeprefix(f"{row_key}-") if moved.startswith(f"{row_key}-") else ""
+    can = {"up": not is_first, "down": not is_last}
+    if pressed not in can:
+        return ""
+    if can[pressed]:
+        return pressed
+    other = "down" if pressed == "up" else "up"
+    return other if can[other] else ""
+
+
 @dataclass(frozen=True)
 class AreaRow:
     area: FocusArea
@@ -23,12 +37,22 @@ class AreaRow:
     def can_delete(self) -> bool:
         return self.agreements == 0
 
+    def focus(self, moved: str) -> str:
+        return arrow_to_focus(
+            f"area-{self.area.id}", moved, is_first=self.is_first, is_last=self.is_last
+        )
+
 
 @dataclass(frozen=True)
 class QuestionRow:
     question: BankQuestion
     is_first: bool
     is_last: bool
+
+    def focus(self, moved: str) -> str:
+        return arrow_to_focus(
+            f"question-{self.question.id}", moved, is_first=self.is_first, is_last=self.is_last
+        )
 
 
 @dataclass(frozen=True)

@@ -106,3 +106,32 @@ def test_the_open_guide_covers_no_card_or_control(
     page.locator("details.guide summary").tap()
     page.goto(f"{base}/aftaler?lang=en")
     expect(page.locator("details.guide")).not_to_have_attribute("open", "")
+
+
+def test_focus_areas_are_put_in_order_from_the_keyboard(
+    page: Page, live_server: LiveServer
+) -> None:
+    email = "facilitator.orden@example.org"
+    live_server.cli(
+        "create-user", "--email", email, "--name", "Ole", "--role", "facilitator", stdin=PASSWORD
+    )
+    log_in(page, live_server, email=email)
+    page.goto(f"{live_server.url}/settings?lang=en")
+    for name in ("Orden A", "Orden B", "Orden C"):
+        add_focus_area(page, name, "")
+    # Other tests on this server may have added areas of their own before these three.
+    names = page.locator("#focus-areas .settings-list").first.locator("strong")
+    count = names.count()
+    expect(names.nth(count - 1)).to_have_text("Orden C")
+    # Enter on C's ↑ until it is first: each move reloads the page, and the focus stays on the
+    # arrow, so the next Enter moves C again, without a tab through the page.
+    up = page.get_by_role("button", name="Move Orden C up")
+    down = page.get_by_role("button", name="Move Orden C down")
+    up.focus()
+    for place in range(count - 2, -1, -1):
+        page.keyboard.press("Enter")
+        expect(names.nth(place)).to_have_text("Orden C")
+        expect(down if place == 0 else up).to_be_focused()
+    # At the top its ↑ can go no further: the focus went to its ↓. The others kept their order.
+    expect(up).to_be_disabled()
+    expect(names.filter(has_text="Orden")).to_have_text(["Orden C", "Orden A", "Orden B"])

@@ -68,8 +68,8 @@ def test_focus_areas_are_put_in_order_with_the_arrows(facilitator: Client) -> No
     quality, green, people = areas(facilitator)
     page = facilitator.get("/settings?lang=en").text
     # The first cannot go up nor the last down; every arrow says which area it moves.
-    assert re.search(r'value="up" disabled aria-label="Move Kvalitet up"', page)
-    assert re.search(r'value="down" disabled aria-label="Move Folk down"', page)
+    assert re.search(r'value="up" disabled\s+aria-label="Move Kvalitet up"', page)
+    assert re.search(r'value="down" disabled\s+aria-label="Move Folk down"', page)
     assert re.search(r'value="down"\s+aria-label="Move Kvalitet down"', page)
     moved = facilitator.post_form(
         f"/settings/focus-areas/{people.id}/move?lang=en",
@@ -77,14 +77,24 @@ def test_focus_areas_are_put_in_order_with_the_arrows(facilitator: Client) -> No
         follow_redirects=False,
     )
     assert moved.status_code == 303
-    assert moved.headers["location"].endswith(f"#area-{people.id}")
-    page = facilitator.get("/settings?lang=en").text
+    assert moved.headers["location"].endswith(f"/settings?moved=area-{people.id}-up")
+    page = facilitator.get(moved.headers["location"].replace("?", "?lang=en&")).text
     shown = re.findall(r"<strong>(Kvalitet|Grøn|Folk)</strong>", page)
     assert shown == ["Kvalitet", "Folk", "Grøn"]
+    # The keyboard's focus stays on the arrow pressed, and on no other.
+    assert page.count("autofocus") == 1
+    assert re.search(r'value="up"\s+autofocus aria-label="Move Folk up"', page)
+    # At the top, ↑ can go no further: the focus goes to the row's ↓.
+    again = facilitator.post_form(
+        f"/settings/focus-areas/{people.id}/move", {"direction": "up"}, follow_redirects=False
+    )
+    page = facilitator.get(again.headers["location"].replace("?", "?lang=en&")).text
+    assert re.search(r'value="down"\s+autofocus aria-label="Move Folk down"', page)
+    assert "autofocus" not in facilitator.get("/settings").text
     # The conversations planned from now on offer them in that order.
     with write_session(engine_of(facilitator)) as session:
         offered = [a.id for a in service.current(session).focus_areas]
-    assert offered == [quality.id, people.id, green.id]
+    assert offered == [people.id, quality.id, green.id]
     danish = facilitator.get("/settings?lang=da").text
     assert 'aria-label="Flyt Grøn ned"' in danish
 
@@ -184,7 +194,12 @@ def test_bank_questions_are_added_edited_moved_and_taken_out_of_use(facilitator:
         ).one()
     qid = question.id
     facilitator.post_form(f"/settings/questions/{qid}", {"text_da": "Hvad mangler du?"})
-    facilitator.post_form(f"/settings/questions/{qid}/move", {"direction": "up"})
+    moved = facilitator.post_form(f"/settings/questions/{qid}/move", {"direction": "up"})
+    # The page comes back with the keyboard's focus on the arrow pressed.
+    assert moved.url.query == f"moved=question-{qid}-up".encode()
+    focused = re.findall(r'<button[^>]*autofocus[^>]*>', moved.text)
+    assert len(focused) == 1 and f"/settings/questions/{qid}/move" in focused[0]
+    assert 'value="up"' in focused[0]
     facilitator.post_form(f"/settings/questions/{qid}/active", {"active": "0"})
     with write_session(engine_of(facilitator)) as session:
         feedback = session.exec(
