@@ -197,7 +197,7 @@ def test_bank_questions_are_added_edited_moved_and_taken_out_of_use(facilitator:
     moved = facilitator.post_form(f"/settings/questions/{qid}/move", {"direction": "up"})
     # The page comes back with the keyboard's focus on the arrow pressed.
     assert moved.url.query == f"moved=question-{qid}-up".encode()
-    focused = re.findall(r'<button[^>]*autofocus[^>]*>', moved.text)
+    focused = re.findall(r"<button[^>]*autofocus[^>]*>", moved.text)
     assert len(focused) == 1 and f"/settings/questions/{qid}/move" in focused[0]
     assert 'value="up"' in focused[0]
     facilitator.post_form(f"/settings/questions/{qid}/active", {"active": "0"})
