@@ -7,6 +7,7 @@
   const CLIENT_KEY = "arbejdsglaede.client";
   const DRAFT_PREFIX = "arbejdsglaede.draft:";
   const QUEUE_PREFIX = "arbejdsglaede.taps:";
+  const SEEN_PREFIX = "arbejdsglaede.seen:";
 
   function clientId() {
     let id = sessionStorage.getItem(CLIENT_KEY);
@@ -269,6 +270,7 @@
       saveQueue();
       sending = false;
       if (response.ok) {
+        rememberRevision(text);
         if (!queue.length && restored) { restored = false; resync(); } else if (!queue.length) apply(tap, text);
         else offerUndo(text);
       } else {
@@ -282,6 +284,21 @@
       clearTimeout(retryTimer);
       retryTimer = setTimeout(pump, 3000);
     });
+  }
+
+  // The newest revision of the conversation this browser has had confirmed. A reload while a
+  // tap was on its way can get a page read before that tap was saved: the tap's answer then
+  // reaches the old page and empties the queue, and the new page shows the card as it was.
+  // Such a page is older than what this browser knows, and is read again from the server.
+  const seenKey = () => SEEN_PREFIX + (shell() ? shell().dataset.conversation : "");
+  function rememberRevision(text) {
+    const found = /data-revision="(\d+)"/.exec(text);
+    const seen = Number(localStorage.getItem(seenKey()) || 0);
+    if (found && Number(found[1]) > seen) localStorage.setItem(seenKey(), found[1]);
+  }
+  function isOlderThanSeen() {
+    const here = revision();
+    return here !== "" && Number(here) < Number(localStorage.getItem(seenKey()) || 0);
   }
 
   function apply(tap, text) {
@@ -656,7 +673,7 @@
     restoreDrafts(document);
     flushDrafts();
     loadQueue();
-    if (queue.length) { restored = true; pump(); }
+    if (queue.length) { restored = true; pump(); } else if (isOlderThanSeen()) resync();
     tickAgenda();
     setInterval(tickAgenda, 5000);
   });

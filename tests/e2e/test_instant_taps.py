@@ -129,3 +129,26 @@ def test_offline_taps_survive_a_reload(
     expect(page.locator(".chosen-item")).to_have_count(1)
     page.reload()
     expect(page.locator(".chosen-item")).to_have_count(1)
+
+
+def test_a_page_read_before_its_own_tap_was_saved_is_read_again(
+    page: Page, live_server: LiveServer
+) -> None:
+    """A reload while a tap is on its way can get a page the server read before it saved the
+    tap, while the tap's answer reaches the old page and empties the queue. Served that page
+    on purpose, the browser sees it is older than what it had confirmed and reads it again."""
+    base = leader_with_a_new_conversation(page, live_server, "leder.read.again@example.org")
+    url = f"{base}/status?lang=en"
+    page.goto(url)
+    before_the_tap = page.request.get(url).text()
+    card = page.locator("button.card-pick").nth(2)
+    card.tap()
+    expect(page.locator(".chosen-item")).to_have_count(1)  # the server's answer is applied
+
+    def stale(route: Route) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=before_the_tap)
+
+    page.route(url, stale, times=1)
+    page.reload()
+    expect(page.locator("button.card-pick").nth(2)).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(".chosen-item")).to_have_count(1)
