@@ -24,13 +24,17 @@ TEMPLATE = "settings/page.html"
 TEXT = 20_000  # a form field's cap in characters; the service holds the real limits
 
 
-def _page(request: Request, anchor: str = "", *, moved: str = "") -> str:
-    """The settings page at ``anchor``, or, after a move, with the arrow just pressed named
-    (``moved``): that arrow has the page's autofocus, which brings it into view and keeps the
-    keyboard's focus on it. Not both: a browser skips autofocus when the URL names a target."""
-    if moved:
-        return path_for(request.app, "settings_page") + f"?{urlencode({'moved': moved})}"
+def _page(request: Request, anchor: str = "") -> str:
     return path_for(request.app, "settings_page") + (f"#{anchor}" if anchor else "")
+
+
+def _after_move(request: Request, row_key: str, *, up: bool) -> Response:
+    """The page again, naming the arrow just pressed ("area-3-up"): that arrow gets the page's
+    autofocus, which brings it into view and keeps the keyboard's focus on it. No #anchor: a
+    browser skips autofocus when the URL names a target."""
+    moved = f"{row_key}-{'up' if up else 'down'}"
+    query = urlencode({"moved": moved})
+    return redirect(request, f"{path_for(request.app, 'settings_page')}?{query}")
 
 
 def _refused(
@@ -138,8 +142,7 @@ def settings_area_move(
 ) -> Response:
     up = direction == "up"
     service.move_focus_area(session, area_id=area_id, up=up)
-    moved = f"area-{area_id}-{'up' if up else 'down'}"
-    return redirect(request, _page(request, moved=moved))
+    return _after_move(request, f"area-{area_id}", up=up)
 
 
 @router.post("/settings/focus-areas/{area_id}/delete", name="settings_area_delete")
@@ -282,8 +285,7 @@ def settings_question_move(
 ) -> Response:
     up = direction == "up"
     service.move_question(session, question_id=question_id, up=up)
-    moved = f"question-{question_id}-{'up' if up else 'down'}"
-    return redirect(request, _page(request, moved=moved))
+    return _after_move(request, f"question-{question_id}", up=up)
 
 
 @router.post("/settings/questions/{question_id}/active", name="settings_question_active")

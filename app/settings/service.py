@@ -447,22 +447,30 @@ def move_focus_area(session: Session, *, area_id: int, up: bool) -> FocusArea:
     """One place up or down among the areas in use, the order every leader sees them in when
     planning and agreeing; at either end it stays. An archived area has no place to move."""
     area = focus_area(session, area_id)
-    if area.archived:
-        return area
-    siblings = active_focus_areas(session)
-    index = next(i for i, a in enumerate(siblings) if a.id == area.id)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(siblings):
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        _renumber(session, siblings)
+    if not area.archived:
+        _move_among(session, active_focus_areas(session), area, up=up)
     return area
 
 
-def _renumber(session: Session, rows: Sequence[FocusArea | BankQuestion]) -> None:
-    for position, row in enumerate(rows, start=1):
-        if row.position != position:
-            row.position = position
-            session.add(row)
+def _move_among(
+    session: Session,
+    rows: Sequence[FocusArea | BankQuestion],
+    row: FocusArea | BankQuestion,
+    *,
+    up: bool,
+) -> None:
+    """``row`` one place up or down in ``rows`` (in their order); at either end it stays.
+    The positions are written anew from 1, only where they changed."""
+    ordered = list(rows)
+    index = next(i for i, r in enumerate(ordered) if r.id == row.id)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(ordered):
+        return
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, each in enumerate(ordered, start=1):
+        if each.position != position:
+            each.position = position
+            session.add(each)
 
 
 def agreements_with(session: Session, area_id: int) -> int:
@@ -568,15 +576,9 @@ def set_question_active(session: Session, *, question_id: int, active: bool) -> 
 
 
 @writes
-def move_question(session: Session, *, question_id: int, up: bool) -> str:
-    """One place up or down among the step's questions; at the end it stays. Returns the
-    question's step."""
+def move_question(session: Session, *, question_id: int, up: bool) -> BankQuestion:
+    """One place up or down among the step's questions; at either end it stays."""
     question = _question(session, question_id)
     siblings = [q for q in bank_questions(session) if q.step == question.step]
-    index = next(i for i, q in enumerate(siblings) if q.id == question.id)
-    other = index - 1 if up else index + 1
-    if not 0 <= other < len(siblings):
-        return question.step
-    siblings[index], siblings[other] = siblings[other], siblings[index]
-    _renumber(session, siblings)
-    return question.step
+    _move_among(session, siblings, question, up=up)
+    return question
