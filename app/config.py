@@ -17,6 +17,12 @@ Language = Literal["da", "en"]
 LANGUAGES: tuple[Language, ...] = ("da", "en")
 
 
+def _listed(value: object) -> list[str]:
+    """A comma-separated setting (or a list of values) as its non-empty items, stripped."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
+    return [text for text in (str(item).strip() for item in items) if text]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ARBEJDSGLAEDE_", env_file=".env", extra="ignore", populate_by_name=True
@@ -121,8 +127,7 @@ class Settings(BaseSettings):
     @field_validator("previous_secret_keys", mode="before")
     @classmethod
     def _previous_keys(cls, value: object) -> list[str]:
-        items = value.split(",") if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
-        keys = [str(item).strip() for item in items if str(item).strip()]
+        keys = _listed(value)
         if any(len(key) < 32 for key in keys):
             raise ValueError("each of previous_secret_keys must be at least 32 characters")
         return keys
@@ -130,23 +135,13 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", "metrics_allowed", mode="before")
     @classmethod
     def _proxies(cls, value: object) -> list[str]:
-        items: list[object] = (
-            list(value.split(",")) if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
-        )
-        networks = []
-        for item in (str(i).strip() for i in items):
-            if item:
-                networks.append(
-                    str(ipaddress.ip_network(item, strict=False))
-                )  # ValueError: refused
-        return networks
+        # ValueError for anything that is not an address or a network: refused.
+        return [str(ipaddress.ip_network(item, strict=False)) for item in _listed(value)]
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
-        return (
-            [h.strip() for h in value.split(",") if h.strip()] if isinstance(value, str) else value
-        )
+        return _listed(value) if isinstance(value, str) else value
 
     @field_validator("smtp_host", "smtp_user", "smtp_password")
     @classmethod

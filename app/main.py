@@ -60,7 +60,8 @@ def create_app(
     settings = settings or Settings()
     engine = make_engine(settings.sqlalchemy_url, write_wait_seconds=settings.write_wait_seconds)
     metrics.watch_pool(engine)
-    secret = settings.resolved_secret()
+    # Signing and encrypting use the first; reading also tries the previous keys.
+    secret_keys = settings.secret_keys()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -81,8 +82,7 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock
-    app.state.secret = secret
-    app.state.secret_keys = settings.secret_keys()
+    app.state.secret_keys = secret_keys
     app.state.route_by_name = {}
 
     app.include_router(pages_router)
@@ -109,7 +109,7 @@ def create_app(
     # The login session is no middleware: app.accounts.deps reads it from the server for each
     # request. Innermost of all: which route answered, for the request's log line.
     app.add_middleware(RouteTemplate)
-    app.add_middleware(_CsrfMiddleware, secret=secret, secure=settings.secure_cookies)
+    app.add_middleware(_CsrfMiddleware, secret=secret_keys[0], secure=settings.secure_cookies)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_request_bytes,
