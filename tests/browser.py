@@ -220,12 +220,17 @@ def log_in(page: Page, server: LiveServer, email: str = ADMIN, lang: str = "en")
         page.goto(f"{server.url}/?lang={lang}")
 
 
+def log_in_as_new(
+    page: Page, server: LiveServer, email: str, *, role: str = "leader", name: str = "Leder"
+) -> None:
+    """A new user made by the create-user command, then logged in through the form."""
+    server.cli("create-user", "--email", email, "--name", name, "--role", role, stdin=PASSWORD)
+    log_in(page, server, email=email)
+
+
 def leader_with_a_new_conversation(page: Page, server: LiveServer, email: str) -> str:
     """A new leader, logged in, with a new conversation: the conversation's URL."""
-    server.cli(
-        "create-user", "--email", email, "--name", "Leder", "--role", "leader", stdin=PASSWORD
-    )
-    log_in(page, server, email=email)
+    log_in_as_new(page, server, email)
     page.goto(f"{server.url}/conversations/new?lang=en")
     page.get_by_label("Employee").fill("Medarbejder")
     page.get_by_role("button", name="Create conversation").click()

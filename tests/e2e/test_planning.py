@@ -8,8 +8,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser import LiveServer, log_in, screenshot, serious_axe_violations
-from tests.support import PASSWORD
+from tests.browser import LiveServer, log_in_as_new, screenshot, serious_axe_violations
 
 LEADER = "leder.planning@example.org"
 SIZES = [(1180, 820), (1024, 768), (820, 1180), (390, 844)]
@@ -22,10 +21,7 @@ def test_plan_with_a_time_and_a_place_then_move_it(
     # The move into the past is answered 422, with the form and its message: the browser
     # logs the status, which is the refusal this test makes on purpose.
     expected_console.append("status of 422 (Unprocessable Entity)")
-    live_server.cli(
-        "create-user", "--email", LEADER, "--name", "Leder", "--role", "leader", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=LEADER)
+    log_in_as_new(page, live_server, LEADER)
     page.goto(f"{live_server.url}/?lang=en")
     page.get_by_role("link", name="New conversation").click()
     page.get_by_label("Employee").fill("Karen Planlagt")

@@ -7,8 +7,14 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import TABLET, LiveServer, log_in, screenshot, serious_axe_violations
-from tests.support import PASSWORD
+from tests.browser import (
+    TABLET,
+    LiveServer,
+    log_in,
+    log_in_as_new,
+    screenshot,
+    serious_axe_violations,
+)
 
 LEADER = "leder.sessions@example.org"
 
@@ -16,10 +22,7 @@ LEADER = "leder.sessions@example.org"
 def test_log_out_everywhere_logs_out_the_other_browser(
     page: Page, live_server: LiveServer, browser: Browser
 ) -> None:
-    live_server.cli(
-        "create-user", "--email", LEADER, "--name", "Lea Leder", "--role", "leader", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=LEADER)
+    log_in_as_new(page, live_server, LEADER, name="Lea Leder")
     other = browser.new_context(viewport=TABLET, has_touch=True)
     tablet = other.new_page()
     log_in(tablet, live_server, email=LEADER)

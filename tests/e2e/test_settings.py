@@ -10,11 +10,10 @@ from playwright.sync_api import Page, expect
 from tests.browser import (
     LiveServer,
     leader_with_a_new_conversation,
-    log_in,
+    log_in_as_new,
     screenshot,
     serious_axe_violations,
 )
-from tests.support import PASSWORD
 
 SIZES = [(1180, 820), (1024, 768), (820, 1180), (768, 1024)]
 
@@ -30,10 +29,7 @@ def test_focus_areas_set_by_a_facilitator_reach_the_agreement_and_the_record(
     page: Page, live_server: LiveServer
 ) -> None:
     email = "facilitator.fokus@example.org"
-    live_server.cli(
-        "create-user", "--email", email, "--name", "Fie", "--role", "facilitator", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=email)
+    log_in_as_new(page, live_server, email, role="facilitator", name="Fie")
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Conversation settings")).to_be_visible()
     add_focus_area(page, "Grøn drift", "Mindre spild i hverdagen")
@@ -112,10 +108,7 @@ def test_focus_areas_are_put_in_order_from_the_keyboard(
     page: Page, live_server: LiveServer
 ) -> None:
     email = "facilitator.orden@example.org"
-    live_server.cli(
-        "create-user", "--email", email, "--name", "Ole", "--role", "facilitator", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=email)
+    log_in_as_new(page, live_server, email, role="facilitator", name="Ole")
     page.goto(f"{live_server.url}/settings?lang=en")
     for name in ("Orden A", "Orden B", "Orden C"):
         add_focus_area(page, name, "")

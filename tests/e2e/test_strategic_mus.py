@@ -11,8 +11,12 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import LiveServer, leader_with_a_new_conversation, log_in, screenshot
-from tests.support import PASSWORD
+from tests.browser import (
+    LiveServer,
+    leader_with_a_new_conversation,
+    log_in_as_new,
+    screenshot,
+)
 
 # Names and descriptions of their own: the browser tests share one server and its settings.
 AREAS = {"Grøn omstilling i år": "Vi sorterer affald", "Faglig stolthed": "Godt håndværk"}
@@ -24,10 +28,7 @@ def test_focus_areas_reach_the_employee_the_conversation_and_the_record(
     page: Page, browser: Browser, live_server: LiveServer
 ) -> None:
     email = "facilitator.strategi@example.org"
-    live_server.cli(
-        "create-user", "--email", email, "--name", "Fie", "--role", "facilitator", stdin=PASSWORD
-    )
-    log_in(page, live_server, email=email)
+    log_in_as_new(page, live_server, email, role="facilitator", name="Fie")
     page.goto(f"{live_server.url}/settings?lang=en")
     for name, description in AREAS.items():
         page.get_by_label("Name").first.fill(name)
